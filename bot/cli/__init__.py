@@ -1,0 +1,1 @@
+"""The `idgov` command line: one module per sub-command, each exposing `register()`."""

@@ -1,0 +1,82 @@
+"""Entry point of the `idgov` console script.
+
+Sub-commands live in sibling modules that each define ``register(subparsers)``; they set
+``func`` on their parser. Errors become one line on stderr: exit 2 for bad input, 1 for
+anything unexpected (traceback only with IDGOV_DEBUG=1), so operators never see a stack
+trace for a typo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.cli.errors import CliError
+
+#: Sub-command modules in help order.
+COMMAND_MODULES = (
+    "chat",
+    "recommend",
+    "ask",
+    "kb",
+    "tasks",
+    "nudge",
+    "serve",
+    "manifest",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="idgov",
+        description="Identity-governance advisor: ISO/IEC 27001 or SOC 2, and the gaps to close.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"bot.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"bot.cli.{name}":
+                continue  # not built yet in this checkout
+            raise
+        module.register(sub)
+    return parser
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    from knowledge.schema import AnswerError
+    from storage.db import DatabaseUrlError
+
+    return (CliError, AnswerError, DatabaseUrlError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("IDGOV_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.func(args)
+    except _expected_errors() as exc:
+        print(f"idgov: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("IDGOV_DEBUG"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"idgov: internal error: {type(exc).__name__}: {first}", file=sys.stderr)
+        return 1
+    return int(result or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Engine and session setup from DATABASE_URL, and migrations applied on start.
+
+`postgresql://user:pass@host:port/db` is rewritten to the psycopg 3 driver the project
+ships, so operators can paste the usual URL form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL is not something we can connect to; message is one line."""
+
+
+def normalise_url(url: str) -> str:
+    """Map the usual URL spellings onto drivers we ship (psycopg 3 for PostgreSQL)."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with a long message
+        raise DatabaseUrlError(f"DATABASE_URL is not a valid database URL: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend in {"postgres", "postgresql"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise DatabaseUrlError(
+            f"DATABASE_URL backend {backend!r} is not supported; use sqlite:/// or postgresql://"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    # WAL lets readers proceed while the single writer writes; busy_timeout makes
+    # concurrent writers (two sweepers, web + cron) wait instead of failing.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (all heads); safe to call on every start."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection_engine"] = engine
+    command.upgrade(cfg, "heads")
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+_engines: dict[str, Engine] = {}
+
+
+def get_engine(url: str | None = None, *, migrate_schema: bool = True) -> Engine:
+    """Process-wide engine per URL, migrated once on first use."""
+    from storage.config import core_settings
+
+    key = url or core_settings().database_url
+    engine = _engines.get(key)
+    if engine is None:
+        engine = make_engine(key)
+        if migrate_schema:
+            migrate(engine)
+        _engines[key] = engine
+    return engine

@@ -1,0 +1,1 @@
+"""Local stand-ins for external SaaS, replaced only at the wire (real HTTP on loopback)."""

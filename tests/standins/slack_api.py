@@ -1,0 +1,221 @@
+"""A local stand-in for the Slack Web API (and for `response_url` posts).
+
+Runs a real aiohttp server on 127.0.0.1; point ``SLACK_API_URL`` (base ending in ``/api/``)
+and payload ``response_url`` values at it. Every call is recorded with its method, form or
+JSON body and headers, so tests assert on what Slack would have received. Responses follow
+Slack's documented shapes; tests can queue failures (429 with Retry-After, 5xx, or an
+``ok: false`` error such as ``user_not_found``) per method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", or "response_url:<path>"
+    body: dict[str, Any]
+    headers: dict[str, str]
+    at: float = field(default_factory=time.time)
+
+
+@dataclass
+class Failure:
+    status: int = 200
+    error: str | None = None  # Slack error code for ok:false responses
+    retry_after: int | None = None
+
+
+class SlackApiStandIn:
+    """Thread-safe recorder; run with `start()` (own thread + loop) or `async_start()`."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self.users: dict[str, dict[str, Any]] = {}  # user id -> users.info "user" object
+        self.team_id = "T0001"
+        self.bot_user_id = "UBOT"
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.port = 0
+
+    # --- configuration -------------------------------------------------------------
+    def fail(self, method: str, *failures: Failure) -> None:
+        """Queue failures for the next calls of `method` (then normal answers resume)."""
+        with self._lock:
+            self.failures[method].extend(failures)
+
+    def add_user(self, user_id: str, *, tz: str = "Europe/London", email: str | None = None,
+                 deleted: bool = False, name: str | None = None) -> None:
+        tz_offset = 0
+        try:
+            from datetime import datetime
+            from zoneinfo import ZoneInfo
+
+            off = datetime.now(ZoneInfo(tz)).utcoffset()
+            tz_offset = int(off.total_seconds()) if off else 0
+        except Exception:
+            pass
+        self.users[user_id] = {
+            "id": user_id, "team_id": self.team_id, "name": name or user_id.lower(),
+            "real_name": name or user_id, "deleted": deleted, "tz": tz,
+            "tz_offset": tz_offset, "profile": {"email": email, "real_name": name or user_id},
+        }
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    @property
+    def response_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/response/"
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Poll until `count` calls of `method` arrived (posts after ack() are async)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            got = self.calls_to(method)
+            if len(got) >= count:
+                return got
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} {method} call(s), got {len(self.calls_to(method))}")
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.failures.clear()
+
+    # --- server -----------------------------------------------------------------------
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/response/{path:.*}", self._response_url)
+        return app
+
+    async def async_start(self) -> None:
+        self._runner = web.AppRunner(self.app())
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def async_stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    def start(self) -> SlackApiStandIn:
+        ready = threading.Event()
+
+        def run() -> None:
+            self._loop = asyncio.new_event_loop()
+            self._loop.run_until_complete(self.async_start())
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        if self._loop:
+            fut = asyncio.run_coroutine_threadsafe(self.async_stop(), self._loop)
+            fut.result(10)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+
+    # --- handlers ---------------------------------------------------------------------
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            data = await request.json()
+            return data if isinstance(data, dict) else {"_": data}
+        form = await request.post()
+        body: dict[str, Any] = {}
+        for k, v in form.items():
+            value = str(v)
+            if k in {"blocks", "view", "attachments"}:
+                try:
+                    body[k] = json.loads(value)
+                    continue
+                except ValueError:
+                    pass
+            body[k] = value
+        return body
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        with self._lock:
+            self.calls.append(Call("response_url:" + request.match_info["path"], body,
+                                   dict(request.headers)))
+        return web.Response(text="ok")
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await self._body(request)
+        with self._lock:
+            self.calls.append(Call(method, body, dict(request.headers)))
+            queued = self.failures.get(method)
+            failure = queued.popleft() if queued else None
+        if failure is not None:
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            if failure.status != 200:
+                return web.json_response({"ok": False, "error": failure.error or "ratelimited"},
+                                         status=failure.status, headers=headers)
+            return web.json_response({"ok": False, "error": failure.error})
+        return web.json_response(self._answer(method, body))
+
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        if method == "auth.test":
+            return {"ok": True, "url": "https://example.slack.com/", "team": "Example",
+                    "user": "idgov", "team_id": self.team_id, "user_id": self.bot_user_id,
+                    "bot_id": "BBOT", "is_enterprise_install": False}
+        if method in {"chat.postMessage", "chat.update"}:
+            channel = str(body.get("channel", ""))
+            return {"ok": True, "channel": channel, "ts": body.get("ts") or ts,
+                    "message": {"text": body.get("text", ""), "ts": ts}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method == "conversations.open":
+            users = str(body.get("users", ""))
+            return {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}
+        if method == "users.info":
+            user = self.users.get(str(body.get("user")))
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": user}
+        if method == "users.lookupByEmail":
+            for user in self.users.values():
+                if user["profile"].get("email") == body.get("email"):
+                    return {"ok": True, "user": user}
+            return {"ok": False, "error": "users_not_found"}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "V1", **(body.get("view") or {})}}
+        if method == "conversations.members":
+            return {"ok": True, "members": list(self.users), "response_metadata": {}}
+        if method == "conversations.info":
+            return {"ok": True, "channel": {"id": body.get("channel"), "creator": "UADMIN"}}
+        if method == "oauth.v2.access":
+            return {"ok": True, "access_token": "xoxb-standin", "token_type": "bot",
+                    "scope": "commands,chat:write", "bot_user_id": self.bot_user_id,
+                    "app_id": "A0001", "team": {"id": self.team_id, "name": "Example"},
+                    "enterprise": None, "authed_user": {"id": "UINSTALLER"}}
+        return {"ok": True}
