@@ -86,7 +86,8 @@ class TaskSummary(BaseModel):
 class RecommendationReply(BaseModel):
     kind: Literal["recommendation"] = "recommendation"
     assessment_id: int | None = None
-    recommendation: str  # iso27001 | soc2 | soc2_then_iso27001 | soc2_with_iso27001_practices | both
+    #: iso27001 | soc2 | soc2_then_iso27001 | soc2_with_iso27001_practices | both
+    recommendation: str
     recommendation_label: str
     primary: Literal["iso27001", "soc2"]
     confidence: Literal["high", "medium", "low"]

@@ -1,13 +1,12 @@
 """core schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 
 """
-from alembic import op
 import sqlalchemy as sa
-import sqlmodel
-
+import sqlmodel.sql.sqltypes
+from alembic import op
 
 revision = '0001'
 down_revision = None

@@ -1,0 +1,109 @@
+"""`idgov chat`: the scoping assessment in a terminal, through the same Advisor and storage.
+
+The terminal is just another front end: each line goes to `Advisor.handle_text` and each
+reply is rendered with the cards' text templates, so what works here works in Slack and
+Teams. State is saved after every answer under `dialogs.keys.terminal_key`, so end of
+input (Ctrl-D, or the end of a piped file) simply stops, and the next `idgov chat`
+resumes at the same question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import Any, TextIO
+
+from bot.cli.errors import CliError
+from dialogs.keys import terminal_key
+from dialogs.replies import RecommendationReply, Reply
+
+_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+
+RESUME_HINT = "Saved. Run `idgov chat` again to continue where you left off."
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "chat",
+        help="run the scoping assessment in the terminal",
+        description=(
+            "Answer the scoping questions one at a time (a number, a choice or your own words; "
+            "skip, back, help, restart and cancel work at every step). Progress is saved after "
+            "every answer in DATABASE_URL (default sqlite:///idgov.db); run again to resume."
+        ),
+    )
+    parser.add_argument(
+        "--restart", action="store_true", help="discard a saved conversation and start over"
+    )
+    parser.add_argument(
+        "--user",
+        default="local",
+        metavar="NAME",
+        help="who is answering; owns the follow-up tasks as cli:local:NAME (default: local)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not _USER.match(args.user):
+        raise CliError(f"--user {args.user!r} must be letters, digits, '.', '_', '@' or '-'")
+    from dialogs.service import Advisor
+    from storage.db import get_engine
+
+    advisor = Advisor(get_engine())
+    return chat(advisor, args.user, restart=args.restart, stdin=sys.stdin, stdout=sys.stdout)
+
+
+def chat(advisor: Any, user: str, *, restart: bool, stdin: TextIO, stdout: TextIO) -> int:
+    """The read-answer-print loop; returns the exit code."""
+    key = terminal_key(user)
+    user_ref = f"cli:local:{user}"
+    replies = advisor.start(key, user_ref) if restart else advisor.resume(key, user_ref)
+    _show(replies, stdout)
+    interactive = stdin.isatty() and stdin is sys.stdin
+    while True:
+        try:
+            line = _read_line(stdin, stdout, interactive)
+        except KeyboardInterrupt:
+            line = None
+        if line is None:
+            stdout.write("\n" + RESUME_HINT + "\n")
+            return 0
+        result = advisor.handle_text(key, user_ref, line)
+        if result is None:
+            stdout.write("That assessment has ended. Run `idgov chat` to start a new one.\n")
+            return 0
+        _show(result, stdout)
+        if any(isinstance(r, RecommendationReply) for r in result) or not advisor.active(key):
+            return 0
+
+
+def _read_line(stdin: TextIO, stdout: TextIO, interactive: bool) -> str | None:
+    """One answer, or None at end of input. A terminal gets `input()` (line editing);
+    piped input is echoed after the prompt so the transcript reads naturally."""
+    if interactive:
+        try:
+            return input("> ")
+        except EOFError:
+            return None
+    stdout.write("> ")
+    line = stdin.readline()
+    if not line:
+        return None
+    stdout.write(line if line.endswith("\n") else line + "\n")
+    return line.rstrip("\r\n")
+
+
+def _show(replies: list[Reply], out: TextIO) -> None:
+    for reply in replies:
+        out.write(_render(reply))
+        out.write("\n")
+    out.flush()
+
+
+def _render(reply: Reply) -> str:
+    from bot.cards import render
+
+    text = render(reply, "text")
+    return text if text.endswith("\n") else text + "\n"

@@ -1,0 +1,92 @@
+"""The scoping dialog: one question per answer id of `knowledge.schema`, declared as data.
+
+Prompts, one-line "why it matters", help, button labels and typed-answer rules live in
+``scoping.yaml`` beside this file, so a compliance lead can review the wording without
+reading Python. Order: the framework-deciding questions first (goal, scope, driver,
+regulation, profile, customers, existing assurance), then the identity-practice questions
+whose gaps become follow-up tasks. Buttons list every allowed value except
+"unsure"/"unknown", which is the "Not sure" button (and ``skip``); a skip records
+`knowledge.schema.DEFAULT_VALUES` ("other" profile, "none" existing assurance).
+
+Moot questions (decided here, documented because they change what gets recorded):
+
+- ``regulated`` is not asked when the driver is ``regulation``: a regulator driving the
+  work means the organisation is regulated, so ``yes`` is recorded.
+- ``customer_regions`` is asked only when customers matter: the driver is
+  ``customer_procurement`` or ``unsure``, or the profile is ``fast_growing_saas``.
+  Otherwise nobody is asking for a customer-facing report, and the contract default
+  ``unsure`` is recorded (it is not a deciding answer without customer demand).
+- ``shared_nhi_boundary`` is not asked when the scope is ``organisation_wide``: with
+  everything inside the boundary no identity can cross it, so ``no`` is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dialogs.engine import Answers, Dialog, Question
+from dialogs.parsing import build_parser
+from knowledge.schema import ANSWER_VALUES, DEFAULT_VALUES, UNKNOWN_VALUES
+
+DATA_FILE = Path(__file__).with_name("scoping.yaml")
+
+
+def _ask_regulated(a: Answers) -> bool:
+    return a.get("driver") != "regulation"
+
+
+def _ask_customer_regions(a: Answers) -> bool:
+    customers_matter = a.get("driver") in {"customer_procurement", "unsure"}
+    return customers_matter or a.get("org_profile") == "fast_growing_saas"
+
+
+def _ask_shared_boundary(a: Answers) -> bool:
+    return a.get("scope") != "organisation_wide"
+
+
+#: question id -> (ask only if, value recorded when moot)
+MOOT_RULES: dict[str, tuple[Callable[[Answers], bool], str]] = {
+    "regulated": (_ask_regulated, "yes"),
+    "customer_regions": (_ask_customer_regions, DEFAULT_VALUES["customer_regions"]),
+    "shared_nhi_boundary": (_ask_shared_boundary, "no"),
+}
+
+
+def _constant(value: str) -> Callable[[Answers], str]:
+    def _value(_answers: Answers) -> str:
+        return value
+
+    return _value
+
+
+def _question(qid: str, spec: dict[str, Any]) -> Question:
+    labels: dict[str, str] = spec["choices"]
+    expected = [v for v in ANSWER_VALUES[qid] if v not in UNKNOWN_VALUES]
+    if list(labels) != expected:
+        raise ValueError(f"{DATA_FILE.name}: {qid} choices must be {expected}, got {list(labels)}")
+    ask_if, moot = MOOT_RULES.get(qid, (None, None))
+    return Question(
+        id=qid,
+        prompt=spec["prompt"],
+        why=spec["why"],
+        choices=tuple((v, labels[v]) for v in expected),
+        help=spec["help"],
+        skip_value=DEFAULT_VALUES[qid],
+        parser=build_parser(spec),
+        ask_if=ask_if,
+        moot_value=_constant(moot) if moot is not None else None,
+    )
+
+
+@cache
+def scoping_dialog() -> Dialog:
+    """The scoping dialog, loaded and checked against the answer contract once."""
+    data: dict[str, dict[str, Any]] = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    if set(data) != set(ANSWER_VALUES):
+        raise ValueError(f"{DATA_FILE.name} must define exactly the ids of knowledge.schema")
+    return Dialog("scoping", tuple(_question(qid, spec) for qid, spec in data.items()))
