@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 ACTION_PREFIX = "idgov."
+ACTION_SUFFIX = "#"  # idgov.<verb>#<n>: keeps repeated action ids unique within a Slack message
 
 
 class Verb(StrEnum):
@@ -61,13 +62,22 @@ class Action(BaseModel):
 
 
 def from_slack(action_id: str, value: str | None) -> Action:
-    """Decode a Slack ``block_actions`` element; raises ValueError on anything foreign."""
+    """Decode a Slack ``block_actions`` element; raises ValueError on anything foreign.
+
+    Slack needs action ids unique within a message, so cards append ``#<n>`` to repeated
+    ones (``idgov.answer#2``); everything from ``#`` is ignored here. A reassign user picker
+    carries no value, so its id names the task: ``idgov.task_reassign#<task id>``.
+    """
     if not action_id.startswith(ACTION_PREFIX):
         raise ValueError(f"not an idgov action: {action_id!r}")
-    verb = Verb(action_id.removeprefix(ACTION_PREFIX))
+    base, _, suffix = action_id.partition(ACTION_SUFFIX)
+    verb = Verb(base.removeprefix(ACTION_PREFIX))
     data: dict[str, Any] = json.loads(value) if value else {}
     if not isinstance(data, dict):
         raise ValueError("action value must be a JSON object")
+    task_ref = suffix.partition(ACTION_SUFFIX)[0]
+    if verb is Verb.TASK_REASSIGN and "t" not in data and task_ref.isascii() and task_ref.isdigit():
+        data["t"] = int(task_ref)
     return Action.model_validate({"verb": verb, **data})
 
 

@@ -1,0 +1,215 @@
+"""Render a neutral reply to Slack Block Kit, a Teams Adaptive Card (1.5) or plain text.
+
+Card shapes live in Jinja2 templates under ``templates/<target>/<kind>.*.j2``. JSON templates
+pass every value through ``tojson`` and end each list with a ``null`` sentinel (so no template
+has to juggle commas); the text is then parsed, sentinels dropped, and the platform's limits
+enforced here once, so user text can never change the structure of a card.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, overload
+
+import jinja2
+from pydantic import BaseModel
+
+from bot.cards import escaping as esc
+from bot.cards import limits
+from dialogs.actions import Action, Verb
+from dialogs.replies import RecommendationReply, Reply, TaskSummary
+from storage.clock import utcnow
+
+Target = Literal["slack", "teams", "text"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+AC_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+
+FRAMEWORK_LABELS = {"iso27001": "ISO/IEC 27001", "soc2": "SOC 2"}
+CONFIDENCE_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
+TONE_EMOJI = {
+    "info": ":information_source:",
+    "success": ":white_check_mark:",
+    "warning": ":warning:",
+    "error": ":x:",
+}
+TONE_COLOR = {"info": "Default", "success": "Good", "warning": "Warning", "error": "Attention"}
+TASK_KIND_LABELS = {
+    "inventory": "Inventory",
+    "least_privilege": "Least privilege",
+    "rotation": "Secret rotation",
+    "break_glass": "Break-glass access",
+    "offboarding": "Offboarding",
+    "ownership": "Ownership",
+    "scope_boundary": "Scope boundary",
+}
+
+
+def reassign_input_id(task_id: int) -> str:
+    """Id of the Teams input holding the new owner's email for task `task_id`.
+
+    Teams puts every card input into the submit ``value`` next to the action data, so the
+    adapter reads ``value[reassign_input_id(action.task_id)]`` for a TASK_REASSIGN submit.
+    """
+    return f"idgov.reassign.{task_id}"
+
+
+def _action(verb: str, **payload: Any) -> Action:
+    return Action.model_validate({"verb": Verb(verb), **payload})
+
+
+def _kind_label(kind: str) -> str:
+    return TASK_KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def _fmt_date(value: date | None) -> str:
+    return value.isoformat() if value else "no due date"
+
+
+def _days_until(value: date | None) -> int | None:
+    return None if value is None else (value - utcnow().date()).days
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=False,  # JSON templates escape through tojson; text templates are plain
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(
+        mrkdwn=lambda text, limit=limits.SLACK_SECTION_TEXT: esc.slack_clip(str(text), limit),
+        mrkdwn_chunks=esc.slack_chunks,
+        mrkdwn_safe_clip=esc.clip_escaped,
+        slack_link=esc.slack_link,
+        plain=lambda text, limit=limits.SLACK_PLAIN: esc.clip(str(text), limit),
+        md=lambda text, limit=limits.TEAMS_TEXT: esc.md_clip(str(text), limit),
+        md_link=esc.md_link,
+        kind_label=_kind_label,
+        fmt_date=_fmt_date,
+    )
+    env.globals.update(
+        action=_action,
+        slack_user_id=esc.slack_user_id,
+        safe_url=esc.safe_url,
+        reassign_input_id=reassign_input_id,
+        days_until=_days_until,
+        FRAMEWORK_LABELS=FRAMEWORK_LABELS,
+        CONFIDENCE_LABELS=CONFIDENCE_LABELS,
+        TONE_EMOJI=TONE_EMOJI,
+        TONE_COLOR=TONE_COLOR,
+        AC_SCHEMA=AC_SCHEMA,
+        limits=limits,
+    )
+    return env
+
+
+_ENV = _environment()
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _context(reply: BaseModel, target: Target, compact: bool = False) -> dict[str, Any]:
+    """The reply's own fields (as models, not dicts) plus what every template needs.
+
+    `compact` asks templates for shorter lists and text (``cap(normal, compact)``); Teams
+    uses it when a card would exceed the activity size limit.
+    """
+    ctx: dict[str, Any] = {name: getattr(reply, name) for name in type(reply).model_fields}
+    ctx["reply"] = reply
+    ctx["compact"] = compact
+    ctx["cap"] = lambda normal, small: small if compact else normal
+    tasks = getattr(reply, "tasks", None)
+    if isinstance(tasks, list):
+        cap = limits.MAX_TASKS[target].get(getattr(reply, "kind", ""), limits.MAX_TASKS_DEFAULT)
+        if compact:
+            cap = min(cap, limits.COMPACT_TASKS)
+        ctx["shown_tasks"] = tasks[:cap]
+        ctx["more_tasks"] = max(len(tasks) - cap, 0)
+    sources = getattr(reply, "sources", None)
+    if isinstance(sources, list):
+        ctx["source_by_id"] = {s.id: s for s in sources if s.id}
+    return ctx
+
+
+def _drop_sentinels(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_drop_sentinels(v) for v in value if v is not None]
+    if isinstance(value, dict):
+        return {k: _drop_sentinels(v) for k, v in value.items()}
+    return value
+
+
+def _render_json(template: str, ctx: dict[str, Any]) -> dict[str, Any]:
+    text = _ENV.get_template(template).render(ctx)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:  # a template bug, never user text: fail loudly
+        raise RuntimeError(f"template {template} produced invalid JSON: {exc}") from exc
+    result: dict[str, Any] = _drop_sentinels(data)
+    return result
+
+
+def render_slack(reply: BaseModel) -> dict[str, Any]:
+    """``{"text": fallback, "blocks": [...]}`` for chat.postMessage / chat.update / respond."""
+    message = _render_json(f"slack/{reply.kind}.json.j2", _context(reply, "slack"))  # type: ignore[attr-defined]
+    message["blocks"] = limits.fit_slack_blocks(message["blocks"], limits.SLACK_MESSAGE_BLOCKS)
+    limits.unique_action_ids(message["blocks"])
+    return message
+
+
+def render_teams(reply: BaseModel) -> dict[str, Any]:
+    """An Adaptive Card 1.5 dict, to send as an attachment of content type
+    ``application/vnd.microsoft.card.adaptive``. A card that would exceed Teams' activity
+    size limit is rendered again in compact form (fewer items, shorter text)."""
+    template = f"teams/{reply.kind}.json.j2"  # type: ignore[attr-defined]
+    card = _render_json(template, _context(reply, "teams"))
+    if len(json.dumps(card).encode()) > limits.TEAMS_CARD_BYTES:
+        card = _render_json(template, _context(reply, "teams", compact=True))
+    return card
+
+
+def render_text(reply: BaseModel) -> str:
+    """Plain text for the terminal (`idgov chat`) and notification fallbacks."""
+    kind = reply.kind  # type: ignore[attr-defined]
+    text = _ENV.get_template(f"text/{kind}.txt.j2").render(_context(reply, "text"))
+    lines = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return _BLANK_RUNS.sub("\n\n", lines) + "\n"
+
+
+def render_slack_home(
+    user_tasks: list[TaskSummary], last: RecommendationReply | None
+) -> dict[str, Any]:
+    """The App Home view: my open tasks with buttons, my last assessment, Start assessment."""
+    cap = limits.MAX_TASKS["slack"]["home"]
+    ctx = {
+        "shown_tasks": user_tasks[:cap],
+        "more_tasks": max(len(user_tasks) - cap, 0),
+        "tasks": user_tasks,
+        "last": last,
+    }
+    view = _render_json("slack/home.json.j2", ctx)
+    view["blocks"] = limits.fit_slack_blocks(view["blocks"], limits.SLACK_HOME_BLOCKS)
+    limits.unique_action_ids(view["blocks"])
+    return view
+
+
+@overload
+def render(reply: Reply, target: Literal["slack", "teams"]) -> dict[str, Any]: ...
+@overload
+def render(reply: Reply, target: Literal["text"]) -> str: ...
+@overload
+def render(reply: Reply, target: str) -> dict[str, Any] | str: ...
+def render(reply: Reply, target: str) -> dict[str, Any] | str:
+    """Render any neutral reply for `target` ("slack", "teams" or "text")."""
+    if target == "slack":
+        return render_slack(reply)
+    if target == "teams":
+        return render_teams(reply)
+    if target == "text":
+        return render_text(reply)
+    raise ValueError(f"unknown render target {target!r}; expected slack, teams or text")

@@ -1,0 +1,349 @@
+"""Example neutral replies covering every reply kind and the edges a renderer gets wrong.
+
+Shared by tests/test_cards_*.py (and usable by the Slack and Teams adapter tests): long text,
+mention and markup injection, quotes and newlines, no tasks and many tasks, 10+ choices,
+refusals, every nudge stage.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from dialogs.replies import (
+    AnsweredReply,
+    AnswerReply,
+    Choice,
+    ControlRow,
+    HelpReply,
+    NudgeReply,
+    QuestionReply,
+    Rationale,
+    RecommendationReply,
+    Reply,
+    Source,
+    TaskListReply,
+    TaskSummary,
+    TextReply,
+)
+from storage.clock import utcnow
+
+EVIL = (
+    'Hi <!channel> <@U123> <!here> & <https://evil.example|click> "}]}, {"type": "x"} '
+    "*bold* _it_ [link](https://evil.example) <at>Bob</at>\nsecond line \\ end"
+)
+LONG = ("Identity evidence matters because auditors sample it. " * 120).strip()  # ~6500 chars
+TODAY = utcnow().date()
+
+SOURCES = [
+    Source(
+        id="iso27001-2022",
+        title="ISO/IEC 27001:2022 Annex A",
+        url="https://www.iso.org/standard/27001",
+    ),
+    Source(
+        id="aicpa-tsc-2017",
+        title="AICPA 2017 Trust Services Criteria (CC6)",
+        url="https://www.aicpa-cima.com/resources/download/2017-trust-services-criteria-with-revised-points-of-focus-2022",
+    ),
+    Source(
+        id="owasp-nhi-2025",
+        title="OWASP Non-Human Identities Top 10 (2025)",
+        url="https://owasp.org/www-project-non-human-identities-top-10/2025/",
+    ),
+    Source(id="odd", title='Title with | pipe & <angle> "quotes"', url="javascript:alert(1)"),
+]
+
+
+def task(i: int, **extra: object) -> TaskSummary:
+    kinds = [
+        "inventory",
+        "least_privilege",
+        "rotation",
+        "break_glass",
+        "offboarding",
+        "ownership",
+        "scope_boundary",
+    ]
+    fields: dict[str, object] = {
+        "id": i,
+        "kind": kinds[i % len(kinds)],
+        "title": f"Task {i}: inventory every service account",
+        "why": "Auditors sample machine identities; an unknown account is an unowned risk.",
+        "priority": ["high", "medium", "low"][i % 3],
+        "owner": f"slack:T1:U{1000 + i}",
+        "owner_display": f"Owner {i}",
+        "due": TODAY + timedelta(days=i - 3),
+        "overdue": i < 3,
+        "controls": ["A.5.16", "CC6.2"],
+    }
+    fields.update(extra)
+    return TaskSummary.model_validate(fields)
+
+
+def question(**extra: object) -> QuestionReply:
+    fields: dict[str, object] = {
+        "question_id": "scope",
+        "step": 3,
+        "number": 2,
+        "total": 14,
+        "prompt": "What will the audit cover?",
+        "why": "Organisation-wide scope favours ISO/IEC 27001; one service favours SOC 2.",
+        "choices": [
+            Choice(value="organisation_wide", label="The whole organisation"),
+            Choice(value="single_service", label="One service for customers"),
+        ],
+        "can_go_back": True,
+    }
+    fields.update(extra)
+    return QuestionReply.model_validate(fields)
+
+
+def recommendation(n_tasks: int = 3, **extra: object) -> RecommendationReply:
+    fields: dict[str, object] = {
+        "assessment_id": 42,
+        "recommendation": "soc2_then_iso27001",
+        "recommendation_label": "SOC 2 first, then ISO/IEC 27001",
+        "primary": "soc2",
+        "confidence": "medium",
+        "summary": "Enterprise buyers ask for SOC 2; extend to an ISO/IEC 27001 ISMS later.",
+        "rationale": [
+            Rationale(
+                text="Customer procurement is the driver.",
+                answer_id="driver",
+                answer_value="customer_procurement",
+                source_ids=["aicpa-tsc-2017"],
+            ),
+            Rationale(
+                text="You want a lasting management system later.",
+                answer_id="assurance_goal",
+                answer_value=None,
+                source_ids=["iso27001-2022", "unknown-src"],
+            ),
+            Rationale(text="No answer behind this one."),
+        ],
+        "would_change": [
+            "If you are regulated, ISO/IEC 27001 first.",
+            "If customers are mostly outside North America.",
+        ],
+        "controls": [
+            ControlRow(
+                outcome="NHI inventory",
+                iso27001=["A.5.9"],
+                soc2=["CC6.1"],
+                nist_csf=["ID.AM-02"],
+                owasp_nhi=[],
+            ),
+            ControlRow(
+                outcome="Least privilege",
+                iso27001=["A.5.15", "A.8.2"],
+                soc2=["CC6.3"],
+                nist_csf=["PR.AA-05"],
+                owasp_nhi=["NHI5"],
+            ),
+        ],
+        "tasks": [task(i) for i in range(1, n_tasks + 1)],
+        "sources": SOURCES,
+    }
+    fields.update(extra)
+    return RecommendationReply.model_validate(fields)
+
+
+def _fixtures() -> dict[str, Reply]:
+    many_choices = [
+        Choice(value=f"v{i}", label=f"Choice number {i} with a fairly long label")
+        for i in range(30)
+    ]
+    help_commands = [
+        ("assess", "Start the scoping assessment"),
+        ("ask QUESTION", "Answer from the knowledge base"),
+        ("tasks", "List my open tasks"),
+        ("help", "Show this help"),
+    ]
+    return {
+        "question": question(),
+        "question_first": question(number=1, step=1, can_go_back=False),
+        "question_error_help": question(
+            error='"maybe" is not one of the choices.', help="Pick 1 or 2, or type skip."
+        ),
+        "question_no_unsure": question(allow_unsure=False),
+        "question_many_choices": question(choices=many_choices),
+        "question_long": question(prompt=LONG, why=LONG, choices=[Choice(value="x", label=LONG)]),
+        "question_evil": question(
+            prompt=EVIL, why=EVIL, error=EVIL, help=EVIL, choices=[Choice(value=EVIL, label=EVIL)]
+        ),
+        "answered": AnsweredReply(
+            question_id="scope",
+            step=3,
+            prompt="What will the audit cover?",
+            answer_label="One service for customers",
+        ),
+        "answered_by": AnsweredReply(
+            question_id="scope",
+            step=3,
+            prompt="What will the audit cover?",
+            answer_label="One service for customers",
+            by="slack:T1:U777",
+        ),
+        "answered_evil": AnsweredReply(
+            question_id="scope", step=3, prompt=EVIL, answer_label=EVIL, by=EVIL
+        ),
+        "recommendation": recommendation(),
+        "recommendation_no_tasks": recommendation(n_tasks=0, can_share=False, assessment_id=None),
+        "recommendation_many_tasks": recommendation(n_tasks=40),
+        "recommendation_huge": recommendation(
+            summary=LONG * 2,
+            would_change=[LONG] * 12,
+            rationale=[Rationale(text=LONG)] * 20,
+            tasks=[task(i, title=LONG, why=LONG) for i in range(1, 21)],
+        ),
+        "recommendation_unsaved_tasks": recommendation(
+            tasks=[task(1, id=None, owner=None, owner_display=None, due=None)]
+        ),
+        "recommendation_evil": recommendation(
+            recommendation_label=EVIL,
+            summary=EVIL + LONG,
+            rationale=[Rationale(text=EVIL, answer_id=EVIL, answer_value=EVIL, source_ids=[EVIL])]
+            * 20,
+            would_change=[EVIL] * 20,
+            controls=[
+                ControlRow(
+                    outcome=EVIL, iso27001=[EVIL], soc2=[EVIL], nist_csf=[EVIL], owasp_nhi=[EVIL]
+                )
+            ]
+            * 20,
+            tasks=[
+                task(
+                    i, title=EVIL, why=EVIL, owner=EVIL, owner_display=EVIL, status=EVIL, kind=EVIL
+                )
+                for i in range(1, 4)
+            ],
+            sources=[Source(id=EVIL, title=EVIL, url="https://x.example/?a=<b>&c=|d")] * 20,
+        ),
+        "task_list": TaskListReply(tasks=[task(i) for i in range(1, 4)]),
+        "task_list_empty": TaskListReply(tasks=[]),
+        "task_list_many": TaskListReply(tasks=[task(i) for i in range(1, 61)]),
+        "task_list_evil": TaskListReply(
+            title=EVIL,
+            empty_text=EVIL,
+            tasks=[task(1, title=EVIL, why=EVIL, owner=EVIL, owner_display=EVIL)],
+        ),
+        "task_list_evil_empty": TaskListReply(title=EVIL, empty_text=EVIL, tasks=[]),
+        "answer": AnswerReply(
+            question="Which controls cover service accounts?",
+            answered=True,
+            answer="ISO/IEC 27001:2022 A.5.16 and A.8.2; SOC 2 CC6.1-CC6.3.",
+            sources=SOURCES,
+            score=0.82,
+            feedback_id=7,
+        ),
+        "answer_no_feedback": AnswerReply(
+            question="Q?", answered=True, answer="A.", sources=SOURCES[:1]
+        ),
+        "answer_long": AnswerReply(
+            question=LONG, answered=True, answer=LONG * 3, sources=SOURCES, feedback_id=8
+        ),
+        "answer_refusal": AnswerReply(
+            question="What's the weather?",
+            answered=False,
+            answer="I only answer identity questions from my sources: nothing sourced on that.",
+            feedback_id=9,
+        ),
+        "answer_refusal_blank": AnswerReply(question="??", answered=False, answer=""),
+        "answer_evil": AnswerReply(
+            question=EVIL,
+            answered=True,
+            answer=EVIL,
+            sources=[Source(id="e", title=EVIL, url="https://e.example/" + EVIL)],
+            feedback_id=1,
+        ),
+        "nudge_lead": NudgeReply(stage="lead", task=task(6)),
+        "nudge_due": NudgeReply(stage="due", task=task(3, overdue=False)),
+        "nudge_overdue": NudgeReply(stage="overdue", task=task(1), days_overdue=2),
+        "nudge_overdue_one": NudgeReply(stage="overdue", task=task(2), days_overdue=1),
+        "nudge_escalation": NudgeReply(
+            stage="escalation",
+            task=task(0),
+            days_overdue=9,
+            escalation_note="Escalated to the identity lead.",
+        ),
+        "nudge_escalation_default": NudgeReply(stage="escalation", task=task(0), days_overdue=9),
+        "nudge_evil": NudgeReply(
+            stage="escalation",
+            task=task(5, title=EVIL, why=EVIL, owner_display=EVIL),
+            days_overdue=3,
+            escalation_note=EVIL,
+        ),
+        "help": HelpReply(
+            intro="I help you choose between ISO/IEC 27001 and SOC 2.", commands=help_commands
+        ),
+        "help_welcome": HelpReply(
+            intro="Thanks for adding me.", commands=help_commands, welcome=True
+        ),
+        "help_evil": HelpReply(title=EVIL, intro=EVIL + LONG, commands=[(EVIL, EVIL)] * 40),
+        "text_info": TextReply(text="Assessment cancelled."),
+        "text_success": TextReply(text="Done. Task closed.", tone="success"),
+        "text_warning": TextReply(text="That button is from an older question.", tone="warning"),
+        "text_error": TextReply(text="Something went wrong.", tone="error"),
+        "text_long_evil": TextReply(text=EVIL + LONG * 4, tone="info"),
+    }
+
+
+FIXTURES: dict[str, Reply] = _fixtures()
+HOME_CASES: dict[str, tuple[list[TaskSummary], RecommendationReply | None]] = {
+    "home_empty": ([], None),
+    "home": ([task(i) for i in range(1, 5)], recommendation()),
+    "home_many": ([task(i) for i in range(1, 80)], recommendation(summary=LONG)),
+    "home_evil": (
+        [task(1, title=EVIL, why=EVIL, owner_display=EVIL)],
+        recommendation(recommendation_label=EVIL, summary=EVIL),
+    ),
+}
+_ = date  # dates are built from TODAY
+
+INJECTIONS = [
+    "<!channel>",
+    "<@U123>",
+    '"}]',
+    "<!here|here> & <https://evil.example|x>",
+    "*a* _b_ [c](https://evil.example)\n# d",
+]
+
+
+def _is_text(annotation: Any) -> bool:
+    if annotation is str:
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return str in typing.get_args(annotation)
+    return False
+
+
+def _inject_value(value: Any, annotation: Any, text: str) -> Any:
+    if isinstance(value, BaseModel):
+        return inject(value, text)
+    if isinstance(value, list):
+        args = typing.get_args(annotation)
+        inner = args[0] if args else Any
+        if typing.get_origin(inner) is tuple:
+            return [tuple(text for _ in item) for item in value]
+        return [_inject_value(v, inner, text) for v in value]
+    if isinstance(value, str) and _is_text(annotation):
+        return text
+    return value
+
+
+def inject(reply: BaseModel, text: str) -> Any:
+    """A copy of `reply` with every free-text field (nested too) replaced by `text`.
+
+    Literal fields (kind, priority, stage, ...) keep their values, so the copy stays valid and
+    renders the same shape as any other text would: the injection tests compare shapes.
+    """
+    fields = type(reply).model_fields
+    update = {
+        name: _inject_value(getattr(reply, name), fields[name].annotation, text) for name in fields
+    }
+    return type(reply).model_validate(update)
