@@ -1,0 +1,39 @@
+"""Remember which Teams message holds a conversation's open question card.
+
+A typed answer carries no reference to the card it answers, yet the card must be replaced
+by the answer (so its buttons cannot be pressed twice); this small table bridges that.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from storage.clock import utcnow
+from storage.db import session_scope
+from storage.teams_models import TeamsQuestionCard
+
+
+def save(engine: Engine, *, key: str, workspace: str, conversation_id: str, activity_id: str,
+         question_id: str, step: int) -> None:
+    for attempt in (1, 2):
+        try:
+            with session_scope(engine) as session:
+                session.merge(TeamsQuestionCard(
+                    key=key, workspace=workspace, conversation_id=conversation_id,
+                    activity_id=activity_id, question_id=question_id, step=step,
+                    updated_at=utcnow()))
+            return
+        except IntegrityError:  # a concurrent first insert: the retry updates it
+            if attempt == 2:
+                raise
+
+
+def take(engine: Engine, key: str, step: int) -> str | None:
+    """The activity id of the card that asked `step` in this conversation, forgotten once read."""
+    with session_scope(engine) as session:
+        row = session.get(TeamsQuestionCard, key)
+        if row is None or row.step != step:
+            return None
+        session.delete(row)
+        return row.activity_id
