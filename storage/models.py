@@ -195,3 +195,8 @@ class UserProfile(SQLModel, table=True):
     email: str | None = Field(default=None, index=True, max_length=320)
     tz: str | None = Field(default=None, max_length=64)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+from storage.nudge_models import DigestRun  # noqa: E402, F401  (weekly digest claims)
+from storage.slack_models import SlackQuestionMessage  # noqa: E402, F401  (Slack adapter table)
+from storage.teams_models import TeamsQuestionCard  # noqa: E402, F401  (Teams adapter table)

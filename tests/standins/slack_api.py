@@ -27,6 +27,7 @@ class Call:
     body: dict[str, Any]
     headers: dict[str, str]
     at: float = field(default_factory=time.time)
+    response: dict[str, Any] | None = None  # what the stand-in answered (e.g. the new ts)
 
 
 @dataclass
@@ -116,7 +117,7 @@ class SlackApiStandIn:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     async def async_stop(self) -> None:
         if self._runner:
@@ -144,6 +145,13 @@ class SlackApiStandIn:
 
     # --- handlers ---------------------------------------------------------------------
     async def _body(self, request: web.Request) -> dict[str, Any]:
+        body = await self._payload(request)
+        for k, v in request.query.items():  # slack_sdk sends some arguments as query params
+            if k != "team_id" or k not in body:
+                body.setdefault(k, v)
+        return body
+
+    async def _payload(self, request: web.Request) -> dict[str, Any]:
         if request.content_type == "application/json":
             data = await request.json()
             return data if isinstance(data, dict) else {"_": data}
@@ -170,8 +178,9 @@ class SlackApiStandIn:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await self._body(request)
+        call = Call(method, body, dict(request.headers))
         with self._lock:
-            self.calls.append(Call(method, body, dict(request.headers)))
+            self.calls.append(call)
             queued = self.failures.get(method)
             failure = queued.popleft() if queued else None
         if failure is not None:
@@ -180,7 +189,9 @@ class SlackApiStandIn:
                 return web.json_response({"ok": False, "error": failure.error or "ratelimited"},
                                          status=failure.status, headers=headers)
             return web.json_response({"ok": False, "error": failure.error})
-        return web.json_response(self._answer(method, body))
+        answer = self._answer(method, body)
+        call.response = answer
+        return web.json_response(answer)
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         ts = f"{int(time.time())}.{next(self._ts):06d}"

@@ -1,0 +1,80 @@
+"""One aiohttp application for every platform: Slack (``/slack/events`` and the OAuth install
+pages, or Socket Mode), Teams (``/api/messages``), ``/healthz``, and the nudge scheduler in the
+background.
+
+Each platform adds itself through its own folder (`bot.slack.web.setup_slack`,
+`bot.teams.web.setup_teams`), so this module holds no platform SDK code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from bot.slack.settings import SlackSettings
+
+log = logging.getLogger(__name__)
+
+ENGINE_KEY = web.AppKey("idgov.engine", Engine)
+READY_KEY = web.AppKey("idgov.ready", asyncio.Event)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 once the app started and the migrated database answers; 503 otherwise."""
+    if not request.app[READY_KEY].is_set():
+        return web.json_response({"ok": False, "error": "starting"}, status=503)
+    engine = request.app[ENGINE_KEY]
+
+    def ping() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1 FROM alembic_version"))
+
+    try:
+        await asyncio.to_thread(ping)
+    except Exception as exc:
+        log.warning("health check: database unavailable: %s", type(exc).__name__)
+        return web.json_response({"ok": False, "error": "database unavailable"}, status=503)
+    return web.json_response({"ok": True})
+
+
+def teams_wanted(slack: SlackSettings | None) -> bool:
+    """Teams runs when configured, or alone for local development when Slack is not set.
+
+    Alongside Slack without MICROSOFT_APP_ID it stays off: an unauthenticated endpoint
+    would accept activities from anyone.
+    """
+    if os.environ.get("MICROSOFT_APP_ID"):
+        return True
+    return slack is None
+
+
+def create_app(engine: Engine, *, slack: SlackSettings | None, teams: bool,
+               scheduler: bool = True) -> web.Application:
+    """The application `idgov serve` runs; `engine` must already be migrated."""
+    app = web.Application()
+    app[ENGINE_KEY] = engine
+    app[READY_KEY] = asyncio.Event()
+    app.router.add_get("/healthz", healthz)
+    if slack is not None:
+        from bot.slack.web import setup_slack
+
+        setup_slack(app, engine, slack)
+    if teams:
+        from bot.teams.web import setup_teams
+
+        setup_teams(app, engine)
+    if scheduler:
+        from bot.scheduler import start_background
+
+        start_background(app, engine)
+
+    async def ready(_app: web.Application) -> None:
+        _app[READY_KEY].set()
+
+    app.on_startup.append(ready)
+    return app

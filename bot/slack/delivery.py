@@ -1,0 +1,145 @@
+"""Neutral replies -> Slack messages: post, update in place, or whisper (ephemeral).
+
+A question is posted and its ``ts`` recorded under (conversation key, step); when the
+advisor later says that step was answered (by a button or by a typed reply), the same
+message is updated to show the answer without buttons, so it cannot be pressed twice.
+A failed Web API call is logged with its context (method, team, channel, Slack error) and
+never raised into the listener: one lost message must not abort the rest of the turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from dialogs.engine import STALE_TEXT
+from dialogs.keys import ConversationKey
+from dialogs.replies import AnsweredReply, QuestionReply, Reply, TextReply
+from dialogs.service import FOREIGN_BUTTON, NO_ASSESSMENT
+from storage.db import session_scope
+from storage.slack_models import SlackQuestionMessage
+
+log = logging.getLogger(__name__)
+
+#: Advisor notes meant only for the person who pressed or typed (a stale button in a team
+#: thread must not make noise for everyone).
+PRIVATE_TEXTS = frozenset({STALE_TEXT, NO_ASSESSMENT, FOREIGN_BUTTON,
+                           "There is no assessment in progress."})
+
+
+def _private(reply: Reply) -> bool:
+    return isinstance(reply, TextReply) and (reply.text in PRIVATE_TEXTS
+                                             or reply.tone == "error")
+
+
+def render(reply: Reply) -> dict[str, Any]:
+    """Block Kit for one reply: ``{"text": fallback, "blocks": [...]}``."""
+    from bot.cards import render as render_card
+
+    return dict(render_card(reply, "slack"))
+
+
+#: Read-style methods slack_sdk sends as GET query strings; sent as POST forms instead,
+#: which Slack accepts for every method (and proxies and the test stand-in handle alike).
+FORM_METHODS = frozenset({"conversations.info", "users.info", "conversations.open"})
+
+
+async def call(client: AsyncWebClient, method: str, **kwargs: Any) -> dict[str, Any] | None:
+    """One Web API call; errors are logged with context and turned into None."""
+    args = {k: v for k, v in kwargs.items() if v is not None}
+    try:
+        if method in FORM_METHODS:
+            response = await client.api_call(method, data=args)
+        else:
+            response = await getattr(client, method.replace(".", "_"))(**args)
+    except SlackApiError as exc:
+        data = exc.response.data
+        error = data.get("error") if isinstance(data, dict) else f"HTTP {exc.response.status_code}"
+        log.error("slack %s failed: %s (team=%s channel=%s)", method, error, _team(client),
+                  kwargs.get("channel"))
+        return None
+    except Exception as exc:  # network errors after the retry handlers gave up
+        log.error("slack %s failed: %s: %s (team=%s channel=%s)", method, type(exc).__name__,
+                  exc, _team(client), kwargs.get("channel"))
+        return None
+    return dict(response.data) if isinstance(response.data, dict) else None
+
+
+def _team(client: AsyncWebClient) -> str | None:
+    params = getattr(client, "default_params", None) or {}
+    return params.get("team_id")
+
+
+def _remember(engine: Engine, key: ConversationKey, step: int, channel: str, ts: str) -> None:
+    with session_scope(engine) as session:
+        row = session.get(SlackQuestionMessage, (str(key), step))
+        if row is None:
+            session.add(SlackQuestionMessage(conversation_key=str(key), step=step,
+                                             workspace=f"slack:{key.workspace}",
+                                             channel=channel, ts=ts))
+        else:
+            row.channel, row.ts = channel, ts
+
+
+def _lookup(engine: Engine, key: ConversationKey, step: int) -> tuple[str, str] | None:
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(SlackQuestionMessage).where(
+                SlackQuestionMessage.conversation_key == str(key),
+                SlackQuestionMessage.step == step,
+            )
+        ).first()
+        return (row.channel, row.ts) if row else None
+
+
+async def send_replies(
+    client: AsyncWebClient,
+    engine: Engine,
+    key: ConversationKey | None,
+    channel: str,
+    replies: Sequence[Reply],
+    *,
+    thread_ts: str | None = None,
+    whisper_to: str | None = None,
+) -> None:
+    """Deliver replies in order. `whisper_to`: private notes go ephemeral to that user."""
+    for reply in replies:
+        if isinstance(reply, AnsweredReply) and key is not None:
+            where = await asyncio.to_thread(_lookup, engine, key, reply.step)
+            if where is None:
+                log.warning("no question message recorded for %s step %s", key, reply.step)
+                continue
+            await call(client, "chat.update", channel=where[0], ts=where[1], **render(reply))
+            continue
+        body = render(reply)
+        if whisper_to and _private(reply):
+            await call(client, "chat.postEphemeral", channel=channel, user=whisper_to,
+                       thread_ts=thread_ts, **body)
+            continue
+        if thread_ts:
+            body["thread_ts"] = thread_ts
+        posted = await call(client, "chat.postMessage", channel=channel, **body)
+        if posted and isinstance(reply, QuestionReply) and key is not None:
+            await asyncio.to_thread(_remember, engine, key, reply.step,
+                                    str(posted.get("channel") or channel), str(posted["ts"]))
+
+
+async def whisper(client: AsyncWebClient, channel: str, user: str, text: str,
+                  thread_ts: str | None = None) -> None:
+    """A short ephemeral note to one user (stale button, permission refused, where it went)."""
+    await call(client, "chat.postEphemeral", channel=channel, user=user, text=text,
+               thread_ts=thread_ts)
+
+
+async def open_dm(client: AsyncWebClient, user: str) -> str | None:
+    opened = await call(client, "conversations.open", users=user)
+    if not opened:
+        return None
+    return str(opened.get("channel", {}).get("id") or "") or None

@@ -1,0 +1,119 @@
+"""Slack's routes on the shared aiohttp application: ``POST /slack/events`` (Events API,
+slash commands and interactivity on one URL), the OAuth install pages, or Socket Mode.
+
+Requests go through Bolt's aiohttp adapter with two guards around them: a body Bolt cannot
+parse, or one without the shape its type promises, is answered 400 (401 when its signature
+is also wrong); an unexpected failure inside dispatch is logged and answered 400, so a
+malformed payload never takes the server down or shows a traceback. Signature checks on
+well-formed requests (401) are Bolt's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.engine import Engine
+
+from bot.slack.settings import SlackSettings
+from bot.slack.shape import problem
+
+log = logging.getLogger(__name__)
+
+SLACK_APP_KEY = web.AppKey("idgov.slack_app", AsyncApp)
+SLACK_SECRET_KEY = web.AppKey("idgov.slack_signing_secret", str)
+EVENTS_PATH = "/slack/events"
+
+
+def _bad(reason: str, status: int = 400) -> web.Response:
+    return web.json_response({"ok": False, "error": reason}, status=status)
+
+
+def _refuse(request: web.Request, body: str, why: str) -> web.Response:
+    """401 for a bad signature, else 400: a forged request learns nothing about parsing."""
+    verifier = SignatureVerifier(request.app[SLACK_SECRET_KEY])
+    if not verifier.is_valid_request(body, dict(request.headers)):
+        return _bad("invalid request signature", 401)
+    log.warning("malformed Slack payload refused: %s", why)
+    return _bad(f"malformed payload: {why}")
+
+
+async def slack_events(request: web.Request) -> web.Response:
+    bolt = request.app[SLACK_APP_KEY]
+    raw = await request.read()
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _bad("request body is not UTF-8")
+    try:  # Bolt parses form / JSON / `payload=` eagerly
+        bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
+                                        headers=dict(request.headers))
+    except Exception as exc:
+        return _refuse(request, body, f"{type(exc).__name__}: {exc}")
+    wrong = problem(bolt_request.body)
+    if wrong is not None:
+        return _refuse(request, body, wrong)
+    try:
+        bolt_response = await bolt.async_dispatch(bolt_request)
+    except Exception as exc:
+        log.warning("Slack payload could not be dispatched: %s: %s", type(exc).__name__, exc)
+        return _bad("malformed payload")
+    return await to_aiohttp_response(bolt_response)
+
+
+async def slack_oauth(request: web.Request) -> web.Response:
+    flow = request.app[SLACK_APP_KEY].oauth_flow
+    if flow is None:
+        return _bad("OAuth install is not configured", 404)
+    bolt_request = AsyncBoltRequest(body="", query=request.query_string,
+                                    headers=dict(request.headers))
+    if request.path == flow.install_path:
+        return await to_aiohttp_response(await flow.handle_installation(bolt_request))
+    return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+
+
+def setup_slack(app: web.Application, engine: Engine, settings: SlackSettings) -> None:
+    """Add Slack to `app`: HTTP routes, or a Socket Mode connection tied to its lifetime."""
+    from bot.slack.app import build_slack_app
+
+    bolt = build_slack_app(settings, engine)
+    app[SLACK_APP_KEY] = bolt
+    app[SLACK_SECRET_KEY] = settings.signing_secret or ""
+    app.on_startup.append(_warm_knowledge(engine))
+    if settings.socket_mode:
+        _add_socket_mode(app, bolt, settings)
+        return
+    app.router.add_post(EVENTS_PATH, slack_events)
+    if bolt.oauth_flow is not None:
+        app.router.add_get(bolt.oauth_flow.install_path, slack_oauth)
+        app.router.add_get(bolt.oauth_flow.redirect_uri_path, slack_oauth)
+
+
+def _warm_knowledge(engine: Engine) -> Callable[[web.Application], Awaitable[None]]:
+    """Build the knowledge index before serving, so the first question is not slow."""
+
+    async def warm(_app: web.Application) -> None:
+        from bot.slack.qa import locked_ask
+
+        await asyncio.to_thread(locked_ask, "ISO 27001 or SOC 2", engine)
+
+    return warm
+
+
+def _add_socket_mode(app: web.Application, bolt: AsyncApp, settings: SlackSettings) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    async def socket(_app: web.Application) -> AsyncIterator[None]:
+        handler = AsyncSocketModeHandler(bolt, settings.app_token)
+        await handler.connect_async()
+        log.info("slack: connected in Socket Mode")
+        yield
+        await handler.close_async()
+
+    app.cleanup_ctx.append(socket)
