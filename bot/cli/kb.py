@@ -1,0 +1,138 @@
+"""`idgov kb add|list|search|check`: the organisation's own FAQ beside the shipped pack.
+
+`add` validates a whole file before writing any of it (one transaction); `check` lists every
+problem it finds and exits 2 when there is any, so it can gate CI or a content review.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.cli.errors import CliError
+from knowledge.qa.ask import is_confident, knowledge_base
+from knowledge.qa.check import check_all
+from knowledge.qa.orgfaq import OrgFaqError, parse_file, store
+
+
+def engine_for_writes() -> Engine:
+    """The configured database (DATABASE_URL, default sqlite:///idgov.db), migrated."""
+    from storage.db import get_engine
+
+    try:
+        return get_engine()
+    except SQLAlchemyError as exc:
+        raise CliError(f"cannot open the database: {type(exc).__name__}") from None
+
+
+def existing_engine() -> Engine | None:
+    """The database for reads, or None when none is configured and ./idgov.db does not exist.
+
+    Read-only commands (`ask`, `kb list`) must not create a database file as a side effect.
+    """
+    from storage.config import DEFAULT_DATABASE_URL, core_settings
+
+    url = core_settings().database_url
+    configured = "DATABASE_URL" in os.environ or url != DEFAULT_DATABASE_URL
+    if not configured and not Path("idgov.db").exists():
+        return None
+    return engine_for_writes()
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("kb", help="manage the knowledge base (organisation FAQ)")
+    sub = parser.add_subparsers(dest="kb_command", metavar="SUBCOMMAND")
+    sub.required = True
+
+    add = sub.add_parser("add", help="import a Markdown or HTML FAQ file")
+    add.add_argument("file", metavar="FILE")
+    add.add_argument("--source-url", help="URL to cite for the imported answers")
+    add.add_argument("--replace", action="store_true", help="overwrite entries with the same id")
+    add.set_defaults(func=run_add)
+
+    lst = sub.add_parser("list", help="list shipped and organisation entries")
+    lst.add_argument("--format", choices=("text", "json"), default="text")
+    lst.add_argument("--origin", choices=("all", "shipped", "org"), default="all")
+    lst.set_defaults(func=run_list)
+
+    search = sub.add_parser("search", help="show the best-matching entries for a query")
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--limit", type=int, default=5)
+    search.set_defaults(func=run_search)
+
+    check = sub.add_parser("check", help="validate every entry; exit 2 if any is invalid")
+    check.set_defaults(func=run_check)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    try:
+        page = parse_file(Path(args.file), source_url=args.source_url)  # before opening the DB
+        ids = store(engine_for_writes(), page, replace=args.replace)
+    except OrgFaqError as exc:
+        raise CliError(str(exc)) from None
+    print(f"added {len(ids)} entr{'y' if len(ids) == 1 else 'ies'} from {args.file}:")
+    for entry_id in ids:
+        print(f"  {entry_id}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    items = [
+        item
+        for item in knowledge_base(existing_engine()).items
+        if args.origin in ("all", item.origin)
+    ]
+    if args.format == "json":
+        rows = [
+            {
+                "id": i.entry.id,
+                "origin": i.origin,
+                "question": i.entry.question,
+                "location": i.location,
+                "tags": i.entry.tags,
+            }
+            for i in items
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for i in items:
+            print(f"{i.entry.id:<40} {i.origin:<8} {i.entry.question}")
+        print(f"{len(items)} entries")
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    if not str(args.query).strip():
+        raise CliError("empty query")
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1")
+    ranked = knowledge_base(existing_engine()).search(args.query, limit=args.limit)
+    if not ranked:
+        print("no matching entries")
+        return 0
+    for n, (item, hit) in enumerate(ranked):
+        verdict = "would answer" if n == 0 and is_confident(hit) else ""
+        print(
+            f"{hit.score:6.3f}  cov {hit.coverage:4.2f}  {item.entry.id:<36} "
+            f"{item.entry.question}  {verdict}".rstrip()
+        )
+    if not is_confident(ranked[0][1]):
+        print("(ask would refuse this question)")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    checked, problems = check_all(existing_engine())
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        raise CliError(f"knowledge base has {len(problems)} problem(s) in {checked} entries")
+    print(f"ok: {checked} entries valid")
+    return 0

@@ -1,0 +1,140 @@
+"""`ask(question)`: the best sourced answer from the knowledge base, or an honest refusal.
+
+For a compliance team a confident wrong answer is worse than none, so an answer is given only
+when the best entry both scores well for the query and covers most of its informative words
+(see `knowledge.qa.index`); the thresholds below were calibrated on tests/eval (figures in
+docs/knowledge.md). The shipped index is built once per process; with an engine, organisation
+entries are merged in and the merged index is rebuilt only when that table changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from importlib import resources
+from typing import Final
+
+import yaml
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from dialogs.replies import Source
+from knowledge.qa.index import Bm25fIndex, Hit
+from knowledge.qa.loader import load_org, load_shipped
+from knowledge.qa.models import AskResult, Entry, KnowledgeItem
+from knowledge.qa.text import words
+from storage.models import OrgKnowledgeEntry
+
+#: An answer needs this IDF-weighted share of the query's words in the best entry...
+MIN_COVERAGE: Final = 0.35
+#: ...and this share of the query's maximum reachable BM25F score.
+MIN_SCORE: Final = 0.20
+
+REFUSAL: Final = (
+    "I don't have a sourced answer to that in the idgov knowledge base, and on a compliance "
+    "question I'd rather say so than guess. Type `/idgov help` to see what I can answer, or "
+    "run the scoping assessment with `/idgov assess` for a recommendation for your team."
+)
+EMPTY_QUESTION: Final = "Ask me a question, for example: `/idgov ask iso 27001 or soc 2?`"
+
+
+def domain_terms() -> frozenset[str]:
+    """The curated identity-governance vocabulary (knowledge/qa/domain_terms.yaml)."""
+    text = resources.files("knowledge.qa").joinpath("domain_terms.yaml").read_text("utf-8")
+    return frozenset(str(yaml.safe_load(text)["terms"]).split())
+
+
+class KnowledgeBase:
+    """Entries and their index, searched together."""
+
+    def __init__(self, items: list[KnowledgeItem]) -> None:
+        self.items = items
+        # An organisation's own questions bring their own vocabulary ("vpn", "laptop").
+        org_words = {w for i in items if i.origin == "org" for w in words(i.entry.question)}
+        anchors = _shipped_terms() | org_words
+        self.index = Bm25fIndex([item.entry for item in items], anchors=frozenset(anchors))
+
+    def search(self, question: str, limit: int = 5) -> list[tuple[KnowledgeItem, Hit]]:
+        _, hits = self.index.search(question, limit)
+        return [(self.items[h.position], h) for h in hits]
+
+
+@lru_cache(maxsize=1)
+def _shipped_terms() -> frozenset[str]:
+    return domain_terms()
+
+
+@lru_cache(maxsize=1)
+def shipped_base() -> KnowledgeBase:
+    """The shipped pack's index, built on first use and kept for the process."""
+    return KnowledgeBase(list(load_shipped()))
+
+
+_org_cache: dict[str, tuple[tuple[object, ...], KnowledgeBase]] = {}
+_org_lock = threading.Lock()
+
+
+def _org_fingerprint(engine: Engine) -> tuple[object, ...]:
+    with Session(engine) as session:
+        count, latest = session.exec(
+            select(func.count(), func.max(OrgKnowledgeEntry.added_at))
+        ).one()
+    return (int(count), str(latest))
+
+
+def knowledge_base(engine: Engine | None = None) -> KnowledgeBase:
+    """The base to search: shipped only, or shipped plus this database's organisation entries."""
+    if engine is None:
+        return shipped_base()
+    fingerprint = _org_fingerprint(engine)
+    if fingerprint[0] == 0:
+        return shipped_base()
+    key = engine.url.render_as_string(hide_password=True)
+    with _org_lock:
+        cached = _org_cache.get(key)
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
+        shipped = list(load_shipped())
+        shipped_ids = {item.entry.id for item in shipped}
+        org = [item for item in load_org(engine) if item.entry.id not in shipped_ids]
+        base = KnowledgeBase(shipped + org)
+        _org_cache[key] = (fingerprint, base)
+        return base
+
+
+def is_confident(hit: Hit) -> bool:
+    """The refusal rule: enough of the question covered and a high enough score."""
+    return hit.anchored and hit.coverage >= MIN_COVERAGE and hit.norm_score >= MIN_SCORE
+
+
+def sources_of(entry: Entry) -> list[Source]:
+    return [
+        Source(id=f"{entry.id}#{n}", title=s.title, url=s.url)
+        for n, s in enumerate(entry.sources, start=1)
+    ]
+
+
+def refusal(score: float = 0.0, answer: str = REFUSAL) -> AskResult:
+    return AskResult(answered=False, answer=answer, score=round(score, 4))
+
+
+def ask(question: str, *, engine: Engine | None = None) -> AskResult:
+    """Answer a chat question from the knowledge base, or refuse politely."""
+    if not question.strip():
+        return refusal(answer=EMPTY_QUESTION)
+    ranked = knowledge_base(engine).search(question, limit=1)
+    if not ranked:
+        return refusal()
+    item, hit = ranked[0]
+    if not is_confident(hit):
+        return refusal(hit.norm_score)
+    entry = item.entry
+    return AskResult(
+        answered=True,
+        answer=entry.answer,
+        sources=sources_of(entry),
+        entry_ids=[entry.id],
+        titles=[entry.question],
+        score=round(hit.norm_score, 4),
+    )

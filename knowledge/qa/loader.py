@@ -1,0 +1,133 @@
+"""Load the shipped knowledge pack (package data) and the organisation's own entries (database).
+
+Raw records are kept apart from validated ones: `ask` needs only valid entries and must never
+fail on an operator's edit, while `idgov kb check` needs every record, valid or not, to say
+exactly what is wrong with which one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from knowledge.qa.models import Entry, KnowledgeItem
+from storage.models import OrgKnowledgeEntry
+
+_YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class KnowledgeError(ValueError):
+    """The knowledge pack itself is broken; the message is one line naming file and entry."""
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One entry as stored, before validation."""
+
+    data: Any
+    origin: str  # shipped | org
+    location: str
+
+
+def first_error(exc: ValidationError) -> str:
+    """A pydantic error condensed to one line: `field: message`."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "entry"
+    return f"{where}: {err['msg']}"
+
+
+SOURCE_CATALOGUE = "sources.yaml"
+
+
+def _read_yaml(item: Any) -> Any:
+    try:
+        return yaml.load(item.read_text(encoding="utf-8"), Loader=_YamlLoader)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{item.name}: not valid YAML: {exc}".splitlines()[0]) from exc
+
+
+def _resolve_sources(data: Any, catalogue: dict[str, Any], where: str) -> Any:
+    """Replace source ids (strings) by their catalogue record; unknown ids fail loudly."""
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
+        return data
+    resolved = []
+    for source in data["sources"]:
+        if isinstance(source, str):
+            if source not in catalogue:
+                raise KnowledgeError(
+                    f"{where}: entry {data.get('id', '?')}: unknown source id {source!r}"
+                )
+            source = catalogue[source]
+        resolved.append(source)
+    return {**data, "sources": resolved}
+
+
+def read_shipped_raw() -> list[RawRecord]:
+    """Every record of knowledge/entries/*.yaml, in file then list order.
+
+    Entries may cite sources by id from `sources.yaml` (so one URL is written once);
+    the ids are resolved here, before validation.
+    """
+    folder = resources.files("knowledge.entries")
+    catalogue = _read_yaml(folder.joinpath(SOURCE_CATALOGUE))
+    if not isinstance(catalogue, dict):
+        raise KnowledgeError(f"{SOURCE_CATALOGUE}: expected a mapping of source ids")
+    records: list[RawRecord] = []
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not item.name.endswith((".yaml", ".yml")) or item.name == SOURCE_CATALOGUE:
+            continue
+        data = _read_yaml(item)
+        if not isinstance(data, list):
+            raise KnowledgeError(f"{item.name}: expected a list of entries")
+        records.extend(
+            RawRecord(_resolve_sources(d, catalogue, item.name), "shipped", item.name) for d in data
+        )
+    return records
+
+
+def read_org_raw(engine: Engine) -> list[RawRecord]:
+    """Every organisation entry stored by `idgov kb add`, ordered by id."""
+    with Session(engine) as session:
+        rows = session.exec(select(OrgKnowledgeEntry).order_by(OrgKnowledgeEntry.id)).all()
+        return [RawRecord(row.data, "org", row.source_file) for row in rows]
+
+
+def validate(record: RawRecord) -> KnowledgeItem:
+    """Validate one record; raises KnowledgeError with a one-line reason."""
+    ident = record.data.get("id", "?") if isinstance(record.data, dict) else "?"
+    try:
+        entry = Entry.model_validate(record.data)
+    except ValidationError as exc:
+        raise KnowledgeError(f"{record.location}: entry {ident}: {first_error(exc)}") from exc
+    origin = "org" if record.origin == "org" else "shipped"
+    return KnowledgeItem(entry=entry, origin=origin, location=record.location)
+
+
+@lru_cache(maxsize=1)
+def load_shipped() -> tuple[KnowledgeItem, ...]:
+    """The shipped entries, validated once per process; a broken pack fails loudly."""
+    items = tuple(validate(r) for r in read_shipped_raw())
+    seen: set[str] = set()
+    for item in items:
+        if item.entry.id in seen:
+            raise KnowledgeError(f"{item.location}: duplicate entry id {item.entry.id}")
+        seen.add(item.entry.id)
+    return items
+
+
+def load_org(engine: Engine) -> list[KnowledgeItem]:
+    """Valid organisation entries; invalid ones are skipped here and reported by kb check."""
+    items: list[KnowledgeItem] = []
+    for record in read_org_raw(engine):
+        try:
+            items.append(validate(record))
+        except KnowledgeError:
+            continue
+    return items

@@ -1,0 +1,161 @@
+"""Score retrieval on the held-out evaluation set, for idgov's method and a plain-BM25 baseline.
+
+Run `python -m tests.eval.harness` to print the figures quoted in docs/knowledge.md; the tests
+in tests/test_kb_eval.py assert the thresholds the issue sets.
+
+Definitions: an in-scope question counts for top-1 when `ask` answers (does not refuse) and the
+answering entry is one of its labels; for top-3 when it answers and a label is among the three
+best-ranked entries. An out-of-scope question counts when `ask` refuses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge.qa.ask import is_confident, shipped_base
+from knowledge.qa.models import Entry
+
+EVAL_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    labels: tuple[str, ...]
+
+
+def in_scope() -> list[Case]:
+    data = yaml.safe_load((EVAL_DIR / "in_scope.yaml").read_text(encoding="utf-8"))
+    return [Case(d["q"], tuple(d["ids"])) for d in data]
+
+
+def out_of_scope() -> list[str]:
+    return list(yaml.safe_load((EVAL_DIR / "out_of_scope.yaml").read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class Figures:
+    top1: float
+    top3: float
+    refusal: float
+    misses: list[str]  # in-scope questions that failed top-1, with what happened
+    leaks: list[str]  # out-of-scope questions that were answered
+
+
+# A ranker returns (ranked entry ids, answered?) for a question.
+Ranker = Callable[[str], tuple[list[str], bool]]
+
+
+def score(ranker: Ranker, cases: Sequence[Case], oos: Sequence[str]) -> Figures:
+    top1 = top3 = 0
+    misses: list[str] = []
+    for case in cases:
+        ranked, answered = ranker(case.question)
+        hit1 = answered and bool(ranked) and ranked[0] in case.labels
+        hit3 = answered and any(r in case.labels for r in ranked[:3])
+        top1 += hit1
+        top3 += hit3
+        if not hit1:
+            got = ranked[0] if ranked and answered else "REFUSED"
+            misses.append(f"{case.question!r}: got {got}, want {'/'.join(case.labels)}")
+    leaks = []
+    for question in oos:
+        ranked, answered = ranker(question)
+        if answered:
+            leaks.append(f"{question!r}: answered with {ranked[0]}")
+    n = max(1, len(cases))
+    return Figures(top1 / n, top3 / n, 1 - len(leaks) / max(1, len(oos)), misses, leaks)
+
+
+def idgov_ranker(question: str) -> tuple[list[str], bool]:
+    """The shipped method: BM25F + normalisation, with the calibrated refusal rule."""
+    ranked = shipped_base().search(question, limit=3)
+    if not ranked:
+        return [], False
+    return [item.entry.id for item, _ in ranked], is_confident(ranked[0][1])
+
+
+class PlainBm25:
+    """Okapi BM25 (k1=1.5, b=0.75) over one blob per entry; lowercase alphanumeric tokens."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.ids = [e.id for e in entries]
+        docs = [self.tokens(" ".join([e.question, *e.paraphrases, e.answer])) for e in entries]
+        self.tfs = [Counter(d) for d in docs]
+        self.lens = [len(d) for d in docs]
+        self.avg = sum(self.lens) / len(docs)
+        df = Counter(t for d in docs for t in set(d))
+        n = len(docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+
+    @staticmethod
+    def tokens(text: str) -> list[str]:
+        return re.findall(r"[a-z0-9]+", text.lower())
+
+    def scores(self, question: str) -> list[tuple[str, float]]:
+        q = self.tokens(question)
+        out = []
+        for i, tf in enumerate(self.tfs):
+            s = 0.0
+            for t in q:
+                f = tf.get(t, 0)
+                if f:
+                    s += self.idf[t] * f * 2.5 / (f + 1.5 * (0.25 + 0.75 * self.lens[i] / self.avg))
+            out.append((self.ids[i], s))
+        return sorted(out, key=lambda kv: -kv[1])
+
+
+def baseline_rankers() -> tuple[Ranker, Ranker, float]:
+    """Plain BM25 without refusal, and with the lowest score threshold that refuses all OOS."""
+    bm25 = PlainBm25([item.entry for item in shipped_base().items])
+    threshold = max(bm25.scores(q)[0][1] for q in out_of_scope()) + 1e-9
+
+    def no_refusal(question: str) -> tuple[list[str], bool]:
+        ranked = bm25.scores(question)
+        return [r for r, _ in ranked[:3]], ranked[0][1] > 0
+
+    def calibrated(question: str) -> tuple[list[str], bool]:
+        ranked = bm25.scores(question)
+        return [r for r, _ in ranked[:3]], ranked[0][1] >= threshold
+
+    return no_refusal, calibrated, threshold
+
+
+def fresh() -> tuple[list[Case], list[str]]:
+    """The second held-out set (tests/eval/fresh.yaml), reported but never tuned on."""
+    data = yaml.safe_load((EVAL_DIR / "fresh.yaml").read_text(encoding="utf-8"))
+    cases = [Case(d["q"], tuple(d["ids"])) for d in data["in_scope"]]
+    return cases, list(data["out_of_scope"])
+
+
+def main() -> None:
+    plain, calibrated, threshold = baseline_rankers()
+    sets = [("main", in_scope(), out_of_scope()), ("fresh", *fresh())]
+    for label, cases, oos in sets:
+        print(f"{label} set: {len(cases)} in-scope, {len(oos)} out-of-scope questions")
+        ours = score(idgov_ranker, cases, oos)
+        rows = [
+            ("idgov (BM25F + normalisation + refusal)", ours),
+            ("plain BM25, never refuses", score(plain, cases, oos)),
+            (f"plain BM25, threshold {threshold:.2f}", score(calibrated, cases, oos)),
+        ]
+        for name, fig in rows:
+            print(
+                f"  {name}: top-1 {fig.top1:.1%}  top-3 {fig.top3:.1%}  "
+                f"OOS refusal {fig.refusal:.1%}"
+            )
+        for line in ours.misses:
+            print("    miss:", line)
+        for line in ours.leaks:
+            print("    leak:", line)
+
+
+if __name__ == "__main__":
+    main()
