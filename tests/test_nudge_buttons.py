@@ -1,0 +1,105 @@
+"""Every button of a real nudge DM works from the message itself.
+
+The nudge is produced by a sweep and captured at the Slack stand-in; each button element is
+pressed the way Slack reports it (``action_id``, ``value``, or ``selected_user`` for the picker)
+and handled by the Slack adapter's task handler, which calls `storage.tasks`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.scheduler import SweepStats, run_once
+from bot.slack import tasks as slack_tasks
+from bot.slack.actions import decode
+from bot.slack.sender import SlackSender
+from dialogs.reminders import NudgeSettings
+from storage import tasks
+from storage.db import session_scope
+from tests.standins.slack_api import SlackApiStandIn
+
+NOW = datetime(2026, 1, 5, 10, tzinfo=UTC)  # Monday 10:00 London
+SETTINGS = NudgeSettings(IDGOV_NUDGE_DEFAULT_TZ="Europe/London")
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[SlackApiStandIn]:
+    standin = SlackApiStandIn().start()
+    standin.add_user("U1", tz="Europe/London")
+    yield standin
+    standin.stop()
+
+
+def _nudge(engine: Engine, api: SlackApiStandIn) -> tuple[int, dict[str, dict[str, Any]]]:
+    api.reset()
+    with session_scope(engine) as session:
+        task = tasks.create_task(session, workspace="slack:T0001", kind="break_glass",
+                                 title="Test break-glass access", owner="slack:T0001:U1",
+                                 created_by="slack:T0001:U1", due=date(2026, 1, 5), now=NOW,
+                                 settings=SETTINGS)
+        task_id = int(task.id or 0)
+    senders = {"slack": SlackSender(token="xoxb-t", base_url=api.base_url)}
+    stats = asyncio.run(run_once(engine, senders, NOW, settings=SETTINGS))
+    assert stats == SweepStats(sent=1)
+    blocks = api.calls_to("chat.postMessage")[0].body["blocks"]
+    elements = {e["action_id"].split("#")[0]: e for b in blocks if b["type"] == "actions"
+                for e in b["elements"]}
+    return task_id, {k: e for k, e in elements.items() if k.startswith("idgov.task")}
+
+
+def _press(engine: Engine, element: dict[str, Any], picked: str | None = None) -> str:
+    pressed = {"action_id": element["action_id"], "value": element.get("value")}
+    if picked:
+        pressed["selected_user"] = picked
+    action, selected = decode(pressed)
+    return asyncio.run(slack_tasks.apply(engine, "T0001", "U1", action, selected))
+
+
+def _later_sweep(engine: Engine, api: SlackApiStandIn, days: int) -> int:
+    senders = {"slack": SlackSender(token="xoxb-t", base_url=api.base_url)}
+    return asyncio.run(run_once(engine, senders, NOW + timedelta(days=days),
+                                settings=SETTINGS)).sent
+
+
+@pytest.mark.parametrize(
+    ("verb", "picked", "status", "owner"),
+    [
+        ("idgov.task_done", None, "done", "slack:T0001:U1"),
+        ("idgov.task_snooze", None, "snoozed", "slack:T0001:U1"),
+        ("idgov.task_reassign", "U7", "open", "slack:T0001:U7"),
+        ("idgov.task_na", None, "not_applicable", "slack:T0001:U1"),
+    ],
+)
+def test_each_nudge_button_changes_the_task_and_its_history(
+    sqlite_engine: Engine, slack: SlackApiStandIn, verb: str, picked: str | None, status: str,
+    owner: str,
+) -> None:
+    task_id, buttons = _nudge(sqlite_engine, slack)
+    assert set(buttons) >= {"idgov.task_done", "idgov.task_snooze", "idgov.task_reassign",
+                            "idgov.task_na"}
+    confirmation = _press(sqlite_engine, buttons[verb], picked)
+    assert "Test break-glass access" in confirmation
+    with session_scope(sqlite_engine) as session:
+        task = tasks.get_task(session, task_id)
+        history = tasks.history(session, task_id)
+    assert (task.status, task.owner) == (status, owner)
+    assert (history[-1].actor, history[-1].source) == ("slack:T0001:U1", "slack")
+    if status in ("done", "not_applicable"):
+        assert task.next_nudge_at is None
+        assert _later_sweep(sqlite_engine, slack, 30) == 0  # closed from the message: silent
+        again = _press(sqlite_engine, buttons[verb], picked)  # a second press is harmless
+        assert "already" in again
+
+
+def test_both_snooze_lengths_are_offered(sqlite_engine: Engine, slack: SlackApiStandIn) -> None:
+    _, _ = _nudge(sqlite_engine, slack)
+    blocks = slack.calls_to("chat.postMessage")[0].body["blocks"]
+    values = [e.get("value", "") for b in blocks if b["type"] == "actions" for e in b["elements"]
+              if e["action_id"].startswith("idgov.task_snooze")]
+    assert any('"d":1' in v for v in values) and any('"d":7' in v for v in values)
