@@ -27,7 +27,9 @@ def _py_files(*folders: str) -> list[Path]:
     return [p for f in folders for p in sorted((ROOT / f).rglob("*.py"))]
 
 
-@pytest.mark.parametrize("path", _py_files(*NEUTRAL_PACKAGES), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", _py_files(*NEUTRAL_PACKAGES), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_neutral_packages_never_import_a_platform_sdk(path: Path) -> None:
     leaked = {n for n in _imports(path) if n.split(".")[0] in PLATFORM_SDKS}
     assert not leaked, f"{path.relative_to(ROOT)} imports {sorted(leaked)}"

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from bot.cli.errors import CliError
 
@@ -30,8 +31,19 @@ COMMAND_MODULES = (
 )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse prints the whole usage block before an error; operators asked for one line.
+
+    Sub-command parsers inherit this class, so every usage error anywhere reads
+    ``idgov <cmd>: error: <what> (see 'idgov <cmd> --help')`` and exits 2.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="idgov",
         description="Identity-governance advisor: ISO/IEC 27001 or SOC 2, and the gaps to close.",
     )

@@ -4,10 +4,9 @@ Revision ID: 0003
 Revises: 0001
 
 """
-from alembic import op
 import sqlalchemy as sa
-import sqlmodel
-
+import sqlmodel.sql.sqltypes
+from alembic import op
 
 revision = '0003'
 down_revision = '0001'
