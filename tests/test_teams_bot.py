@@ -87,6 +87,14 @@ async def test_ask_answers_with_sources_and_feedback(harness: Harness, sqlite_en
     assert any(s["idgov"] == "feedback" for s in submits(plain))
 
 
+async def test_refusal_points_at_teams_commands_not_slack_ones(harness: Harness) -> None:
+    [card] = await harness.send("personal_message", text="ask what's a good recipe for lasagne?")
+    said = texts(card)
+    assert "rather say so than guess" in said
+    assert "/idgov" not in said
+    assert "`help" in said and "`assess" in said  # the card escapes the backticks
+
+
 async def test_task_buttons(harness: Harness, sqlite_engine: Engine) -> None:
     done_id, snooze_id, move_id, na_id = (_task(sqlite_engine, f"Task {n}") for n in range(4))
     [listing] = await harness.send("personal_message", text="tasks")

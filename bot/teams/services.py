@@ -7,6 +7,7 @@ row of another.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -45,7 +46,16 @@ def answer(engine: Engine, *, workspace: str, user_ref: str, question: str) -> A
     with session_scope(engine) as session:
         feedback_id = record_answer(session, workspace=workspace, user_ref=user_ref,
                                     question=question, result=result)
-    return to_reply(result, question, feedback_id)
+    reply = to_reply(result, question, feedback_id)
+    return reply.model_copy(update={"answer": teams_commands(reply.answer)})
+
+
+_SLASH_COMMAND = re.compile(r"`/idgov (\w+)")
+
+
+def teams_commands(text: str) -> str:
+    """Neutral texts point at Slack's `/idgov help`; in Teams the command is just `help`."""
+    return _SLASH_COMMAND.sub(r"`\1", text)
 
 
 def vote(engine: Engine, *, workspace: str, user_ref: str, action: Action) -> TextReply:
