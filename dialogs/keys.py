@@ -42,3 +42,20 @@ class ConversationKey:
 def terminal_key(user: str = "local") -> ConversationKey:
     """Key for `idgov chat`: one conversation per local user."""
     return ConversationKey("cli", "local", "terminal", _EMPTY, user)
+
+
+# --- platform-neutral references (owners, workspaces, channels) ------------------------
+# Every platform builds its references through these three, so storage filters, owner refs
+# (``slack:T1:U1``, ``teams:TENANT:USER``) and escalation channels agree on one spelling.
+
+
+def workspace_ref(platform: str, workspace_id: str) -> str:
+    return f"{platform}:{workspace_id}"
+
+
+def user_ref(platform: str, workspace_id: str, user_id: str) -> str:
+    return f"{platform}:{workspace_id}:{user_id}"
+
+
+def channel_ref(platform: str, workspace_id: str, channel_id: str) -> str:
+    return f"{platform}:{workspace_id}:#{channel_id}"

@@ -36,7 +36,7 @@ from dialogs.engine import (
     Input,
     TextInput,
 )
-from dialogs.keys import ConversationKey
+from dialogs.keys import ConversationKey, workspace_ref
 from dialogs.replies import AnsweredReply, RecommendationReply, Reply, TaskSummary, TextReply
 from dialogs.scoping import scoping_dialog
 from knowledge.schema import validate_answers
@@ -65,7 +65,7 @@ class _Outcome:
 
 def workspace_of(key: ConversationKey) -> str:
     """The ``workspace`` column value for rows made under `key` (``slack:T1``, ``cli:local``)."""
-    return f"{key.platform}:{key.workspace}"
+    return workspace_ref(key.platform, key.workspace)
 
 
 class Advisor:

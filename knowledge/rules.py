@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from knowledge.crosswalk import Crosswalk, DataError, load_crosswalk, read_yaml
-from knowledge.schema import ANSWER_VALUES
+from knowledge.schema import ANSWER_VALUES, TASK_KINDS, TaskKind
 
 RecommendationId = Literal[
     "iso27001", "soc2", "soc2_then_iso27001", "soc2_with_iso27001_practices", "both"
@@ -29,24 +29,6 @@ RECOMMENDATION_IDS: tuple[RecommendationId, ...] = (
 )
 Primary = Literal["iso27001", "soc2"]
 Priority = Literal["high", "medium", "low"]
-TaskKind = Literal[
-    "inventory",
-    "least_privilege",
-    "rotation",
-    "break_glass",
-    "offboarding",
-    "ownership",
-    "scope_boundary",
-]
-TASK_KINDS: tuple[TaskKind, ...] = (
-    "inventory",
-    "least_privilege",
-    "rotation",
-    "break_glass",
-    "offboarding",
-    "ownership",
-    "scope_boundary",
-)
 
 Conditions = dict[str, list[str]]
 

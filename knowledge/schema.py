@@ -8,7 +8,7 @@ would otherwise silently fall through to "unsure".
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, Literal, get_args
 
 #: Every scoping answer id, with its allowed values in display order.
 ANSWER_VALUES: Final[dict[str, tuple[str, ...]]] = {
@@ -47,6 +47,18 @@ DEFAULT_VALUES: Final[dict[str, str]] = {
     "nhi_ownership": "unknown",
     "shared_nhi_boundary": "unknown",
 }
+
+#: Follow-up task kinds: the identity outcomes auditors look for (DESIGN.md names them).
+TaskKind = Literal[
+    "inventory",
+    "least_privilege",
+    "rotation",
+    "break_glass",
+    "offboarding",
+    "ownership",
+    "scope_boundary",
+]
+TASK_KINDS: Final[tuple[TaskKind, ...]] = get_args(TaskKind)
 
 #: Values that mean "we don't know"; used for confidence scoring.
 UNKNOWN_VALUES: Final[frozenset[str]] = frozenset({"unsure", "unknown"})

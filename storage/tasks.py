@@ -21,18 +21,10 @@ from sqlmodel import Session, col, select
 
 from dialogs.reminders import NudgeSettings, plan_next, safe_zone
 from dialogs.replies import TaskSummary
+from knowledge.schema import TASK_KINDS
 from storage.clock import as_utc, utcnow
 from storage.models import Task, TaskEvent, UserProfile
 
-TASK_KINDS = (
-    "inventory",
-    "least_privilege",
-    "rotation",
-    "break_glass",
-    "offboarding",
-    "ownership",
-    "scope_boundary",
-)
 PRIORITIES = ("high", "medium", "low")
 STATUSES = ("open", "snoozed", "done", "not_applicable", "cancelled")
 ACTIVE = ("open", "snoozed")

@@ -30,6 +30,7 @@ from dialogs.replies import (
     TaskSummary,
     TextReply,
 )
+from knowledge.schema import TASK_KINDS
 from storage.clock import utcnow
 
 EVIL = (
@@ -60,15 +61,7 @@ SOURCES = [
 
 
 def task(i: int, **extra: object) -> TaskSummary:
-    kinds = [
-        "inventory",
-        "least_privilege",
-        "rotation",
-        "break_glass",
-        "offboarding",
-        "ownership",
-        "scope_boundary",
-    ]
+    kinds = list(TASK_KINDS)
     fields: dict[str, object] = {
         "id": i,
         "kind": kinds[i % len(kinds)],

@@ -6,6 +6,7 @@ nowhere else) is what keeps one workspace's data out of another's.
 
 from __future__ import annotations
 
+from dialogs import keys
 from dialogs.keys import SHARED_USER, ConversationKey
 
 PLATFORM = "slack"
@@ -13,15 +14,15 @@ NO_THREAD = "-"
 
 
 def workspace(team_id: str) -> str:
-    return f"slack:{team_id}"
+    return keys.workspace_ref(PLATFORM, team_id)
 
 
 def user_ref(team_id: str, user_id: str) -> str:
-    return f"slack:{team_id}:{user_id}"
+    return keys.user_ref(PLATFORM, team_id, user_id)
 
 
 def channel_ref(team_id: str, channel_id: str) -> str:
-    return f"slack:{team_id}:#{channel_id}"
+    return keys.channel_ref(PLATFORM, team_id, channel_id)
 
 
 def parse_channel_ref(ref: str | None, team_id: str) -> str | None:

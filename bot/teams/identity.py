@@ -12,6 +12,7 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
+from dialogs import keys
 from dialogs.keys import ConversationKey
 
 PLATFORM = "teams"
@@ -20,16 +21,16 @@ _THREAD_MARK = ";messageid="
 
 
 def workspace(tenant_id: str) -> str:
-    return f"{PLATFORM}:{tenant_id}"
+    return keys.workspace_ref(PLATFORM, tenant_id)
 
 
 def user_ref(tenant_id: str, user_id: str) -> str:
-    return f"{PLATFORM}:{tenant_id}:{user_id}"
+    return keys.user_ref(PLATFORM, tenant_id, user_id)
 
 
 def channel_ref(tenant_id: str, conversation_id: str) -> str:
     """A channel or group chat; a channel thread maps to its channel (new posts start threads)."""
-    return f"{PLATFORM}:{tenant_id}:#{conversation_id.split(_THREAD_MARK, 1)[0]}"
+    return keys.channel_ref(PLATFORM, tenant_id, conversation_id.split(_THREAD_MARK, 1)[0])
 
 
 def tenant_of(activity: Activity) -> str:
