@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from storage.db import make_engine, migrate
 from tests import pgserver
 
+pytest_plugins = ["tests.slack_payloads.fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from storage.db import make_engine, migrate
 from tests.slack_payloads.harness import (
     CHANNEL,
     SENT,
@@ -29,35 +26,7 @@ from tests.standins.slack_api import Call, SlackApiStandIn
 
 DM = f"D{USER}"  # the stand-in's conversations.open answers D<user id>
 
-
-@pytest.fixture(scope="module")
-def standin() -> Iterator[SlackApiStandIn]:
-    api = SlackApiStandIn().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
-def slack_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    path: Path = tmp_path_factory.mktemp("slack") / "idgov.db"
-    eng = make_engine(f"sqlite:///{path}")
-    migrate(eng)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(slack_engine: Engine, standin: SlackApiStandIn) -> Iterator[Server]:
-    srv = Server(slack_engine, settings(standin)).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(standin: SlackApiStandIn) -> Iterator[None]:
-    standin.reset()
-    yield
-    check_block_kit(standin.calls)
+pytestmark = pytest.mark.usefixtures("slack_fresh")
 
 
 def posts(standin: SlackApiStandIn, channel: str) -> list[Call]:

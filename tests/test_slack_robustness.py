@@ -6,21 +6,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from slack_sdk.signature import Clock, SignatureVerifier
 from sqlalchemy.engine import Engine
 
-from storage.db import make_engine, migrate
 from tests.slack_payloads.harness import (
     CHANNEL,
     SECRET,
     Server,
-    check_block_kit,
     payload,
-    settings,
     sign,
     wait_until,
 )
@@ -36,6 +31,8 @@ EXAMPLE_BODY = (
 EXAMPLE_TS = 1531420618
 EXAMPLE_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
 
+pytestmark = pytest.mark.usefixtures("slack_fresh")
+
 
 class FixedClock(Clock):
     def __init__(self, now: float) -> None:
@@ -43,36 +40,6 @@ class FixedClock(Clock):
 
     def now(self) -> float:
         return self.value
-
-
-@pytest.fixture(scope="module")
-def standin() -> Iterator[SlackApiStandIn]:
-    api = SlackApiStandIn().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
-def slack_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    path: Path = tmp_path_factory.mktemp("slack") / "idgov.db"
-    eng = make_engine(f"sqlite:///{path}")
-    migrate(eng)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(slack_engine: Engine, standin: SlackApiStandIn) -> Iterator[Server]:
-    srv = Server(slack_engine, settings(standin)).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(standin: SlackApiStandIn) -> Iterator[None]:
-    standin.reset()
-    yield
-    check_block_kit(standin.calls)
 
 
 def test_slacks_published_signature_example_against_our_verifier() -> None:

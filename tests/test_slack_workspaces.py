@@ -8,7 +8,6 @@ import re
 import urllib.parse
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -17,13 +16,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from storage.clock import utcnow
-from storage.db import make_engine, migrate, session_scope
+from storage.db import session_scope
 from storage.models import Task, TaskEvent
 from storage.tasks import create_task
 from tests.slack_payloads.harness import (
     Server,
     buttons,
-    check_block_kit,
     payload,
     responses,
     settings,
@@ -35,21 +33,7 @@ CLIENT_ID = "1111.2222"
 USER = "U0SAME"  # the same user id in both workspaces must still see only its own data
 TEAMS = {"T0AAA": "xoxb-aaa", "T0BBB": "xoxb-bbb"}
 
-
-@pytest.fixture(scope="module")
-def standin() -> Iterator[SlackApiStandIn]:
-    api = SlackApiStandIn().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
-def slack_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    path: Path = tmp_path_factory.mktemp("slack") / "idgov.db"
-    eng = make_engine(f"sqlite:///{path}")
-    migrate(eng)
-    yield eng
-    eng.dispose()
+pytestmark = pytest.mark.usefixtures("slack_fresh")
 
 
 @pytest.fixture(scope="module")
@@ -79,13 +63,6 @@ def task_ids(slack_engine: Engine, server: Server) -> dict[str, int]:
             assert task.id is not None
             ids[team] = task.id
     return ids
-
-
-@pytest.fixture(autouse=True)
-def _fresh(standin: SlackApiStandIn) -> Iterator[None]:
-    standin.reset()
-    yield
-    check_block_kit(standin.calls)
 
 
 def _status(engine: Engine, task_id: int) -> tuple[str, str]:
