@@ -14,7 +14,6 @@ per operation ("send", "reply", "update", "create", or "*" for any).
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import threading
 import time
@@ -23,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.standins.server import LoopbackServer
 
 
 @dataclass
@@ -51,20 +52,17 @@ class Failure:
     code: str = "ServiceError"
 
 
-class ConnectorStandIn:
+class ConnectorStandIn(LoopbackServer):
     """Thread-safe recorder; run with `start()` (own thread + loop) or `async_start()`."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[Call] = []
         self.sent_ids: list[str] = []  # ids answered to send/reply, in order
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.installed: set[str] = set()  # user ids a 1:1 chat can be created with
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self.port = 0
 
     # --- configuration and inspection --------------------------------------------------
     @property
@@ -102,39 +100,6 @@ class ConnectorStandIn:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         return app
-
-    async def async_start(self) -> None:
-        self._runner = web.AppRunner(self.app())
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def async_stop(self) -> None:
-        if self._runner:
-            await self._runner.cleanup()
-
-    def start(self) -> ConnectorStandIn:
-        ready = threading.Event()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            self._loop.run_until_complete(self.async_start())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        if self._loop:
-            fut = asyncio.run_coroutine_threadsafe(self.async_stop(), self._loop)
-            fut.result(10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
 
     # --- handlers --------------------------------------------------------------------
     async def _record(self, request: web.Request, op: str) -> tuple[Call, Failure | None]:

@@ -9,7 +9,6 @@ Slack's documented shapes; tests can queue failures (429 with Retry-After, 5xx, 
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import threading
@@ -19,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.standins.server import LoopbackServer
 
 
 @dataclass
@@ -37,10 +38,11 @@ class Failure:
     retry_after: int | None = None
 
 
-class SlackApiStandIn:
+class SlackApiStandIn(LoopbackServer):
     """Thread-safe recorder; run with `start()` (own thread + loop) or `async_start()`."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[Call] = []
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.users: dict[str, dict[str, Any]] = {}  # user id -> users.info "user" object
@@ -48,10 +50,6 @@ class SlackApiStandIn:
         self.bot_user_id = "UBOT"
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self.port = 0
 
     # --- configuration -------------------------------------------------------------
     def fail(self, method: str, *failures: Failure) -> None:
@@ -109,39 +107,6 @@ class SlackApiStandIn:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{path:.*}", self._response_url)
         return app
-
-    async def async_start(self) -> None:
-        self._runner = web.AppRunner(self.app())
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-
-    async def async_stop(self) -> None:
-        if self._runner:
-            await self._runner.cleanup()
-
-    def start(self) -> SlackApiStandIn:
-        ready = threading.Event()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            self._loop.run_until_complete(self.async_start())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        if self._loop:
-            fut = asyncio.run_coroutine_threadsafe(self.async_stop(), self._loop)
-            fut.result(10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
 
     # --- handlers ---------------------------------------------------------------------
     async def _body(self, request: web.Request) -> dict[str, Any]:
