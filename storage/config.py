@@ -20,8 +20,6 @@ class CoreSettings(BaseSettings):
     #: Idle conversations expire after this many hours (the expiry is stored, so it
     #: survives restarts).
     conversation_ttl_hours: float = Field(default=24.0, gt=0, alias="IDGOV_CONVERSATION_TTL_HOURS")
-    #: Days from assessment to the due date of a high / medium / low priority task.
-    log_level: str = Field(default="INFO", alias="IDGOV_LOG_LEVEL")
 
 
 @lru_cache(maxsize=1)

@@ -68,12 +68,15 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(
-        level=os.environ.get("IDGOV_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     parser = build_parser()
     args = parser.parse_args(argv)
+    # A server's operators want its start-up and delivery log; a one-shot command's users
+    # want only its output. IDGOV_LOG_LEVEL overrides both.
+    default_level = "INFO" if args.command == "serve" else "WARNING"
+    logging.basicConfig(
+        level=os.environ.get("IDGOV_LOG_LEVEL", default_level).upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         result = args.func(args)
     except _expected_errors() as exc:
