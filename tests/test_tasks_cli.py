@@ -189,3 +189,22 @@ def test_nudge_once_sends_due_nudges_through_the_slack_standin(run: Cli) -> None
         assert "Due today" in standin.calls_to("chat.postMessage")[0].body["text"]
     finally:
         standin.stop()
+
+
+def test_history_is_the_audit_trail_of_every_change(run: Cli) -> None:
+    run("tasks", "add", "--kind", "offboarding", "--title", "Revoke the old CI token",
+        "--owner", "slack:T0001:U1", "--due", "2026-03-01")
+    run("tasks", "reassign", "1", "--owner", "email:bo@example.com", "--actor", "slack:T0001:U9")
+    run("tasks", "na", "1", "--reason", "token already expired")
+    proc = run("tasks", "history", "1", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["task"]["status"] == "not_applicable"
+    trail = [(e["action"], e["actor"], e["source"]) for e in data["history"]]
+    assert trail == [("created", "cli:local:ana", "cli"),
+                     ("reassigned", "slack:T0001:U9", "cli"),
+                     ("not_applicable", "cli:local:ana", "cli")]
+    assert data["history"][2]["detail"]["reason"] == "token already expired"
+    text = run("tasks", "history", "1")
+    assert "reassigned" in text.stdout and "by slack:T0001:U9 via cli" in text.stdout
+    _one_error_line(run("tasks", "history", "7"), "no task 7")

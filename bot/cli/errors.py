@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import NoReturn
+
 
 class CliError(Exception):
     """A user-facing error; `main` prints ``idgov: error: <message>`` and exits 2."""
 
     exit_code = 2
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse prints the whole usage block before an error; operators asked for one line.
+
+    Sub-command parsers inherit this class, so every usage error anywhere reads
+    ``idgov: error: <what> (see 'idgov <cmd> --help')``, like every other bad input, and
+    exits 2.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"idgov: error: {message} (see '{self.prog} --help')\n")

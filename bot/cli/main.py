@@ -14,9 +14,8 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
-from bot.cli.errors import CliError
+from bot.cli.errors import CliError, OneLineParser
 
 #: Sub-command modules in help order.
 COMMAND_MODULES = (
@@ -29,17 +28,6 @@ COMMAND_MODULES = (
     "serve",
     "manifest",
 )
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse prints the whole usage block before an error; operators asked for one line.
-
-    Sub-command parsers inherit this class, so every usage error anywhere reads
-    ``idgov <cmd>: error: <what> (see 'idgov <cmd> --help')`` and exits 2.
-    """
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `idgov tasks list | head`: the reader left; stop quietly like other Unix tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as exc:
         if os.environ.get("IDGOV_DEBUG"):
             raise

@@ -1,4 +1,4 @@
-"""`idgov tasks list|add|import|done|snooze|reassign|na|cancel`: the follow-up tasks from a shell.
+"""`idgov tasks list|add|import|history|done|snooze|reassign|na|cancel`: the follow-up tasks from a shell.
 
 Everything goes through `storage.tasks`, so a change made here is recorded in the task history
 exactly like a button press in Slack or Teams (source ``cli``, actor ``--actor`` or ``$USER``).
@@ -14,9 +14,9 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from bot.cli.errors import CliError
+from bot.cli.errors import CliError, OneLineParser
 from storage.clock import utcnow
 from storage.db import get_engine, session_scope
 from storage.models import Task
@@ -27,6 +27,8 @@ from storage.tasks import (
     TaskError,
     cancel,
     create_task,
+    get_task,
+    history,
     list_tasks,
     mark_done,
     mark_not_applicable,
@@ -152,6 +154,24 @@ def _change(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    """The task's audit trail: every change with who, when and from where (evidence)."""
+    with session_scope(get_engine()) as session:
+        task = get_task(session, args.id, workspace=args.workspace)
+        events = [{"at": e.at.isoformat(), "actor": e.actor, "source": e.source,
+                   "action": e.action, "detail": e.detail}
+                  for e in history(session, args.id)]
+    if args.format == "json":
+        print(json.dumps({"task": _as_row(task), "history": events}, indent=2))
+        return 0
+    print(f"#{task.id} {task.title} ({task.kind}, {task.status}, owner {task.owner})")
+    for e in events:
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(e["detail"].items()))
+        print(f"  {e['at']}  {e['action']:<15} by {e['actor']} via {e['source']}"
+              + (f"  [{detail}]" if detail else ""))
+    return 0
+
+
 def _guard(func: Any) -> Any:
     """TaskError (bad owner, unknown id, closed task) -> CliError: one line, exit 2."""
     def run(args: argparse.Namespace) -> int:
@@ -172,16 +192,8 @@ def _positive(text: str) -> int:
     return value
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """Usage mistakes are one line and exit 2, like every other bad input."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"idgov: error: {self.prog}: {message}\n")
-
-
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("tasks", help="list, add, import and update follow-up tasks")
-    parser.error = OneLineParser.error.__get__(parser)  # type: ignore[method-assign]
     sub = parser.add_subparsers(dest="tasks_command", metavar="ACTION", required=True,
                                 parser_class=OneLineParser)
     common = OneLineParser(add_help=False)
@@ -212,6 +224,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--all-or-nothing", action="store_true",
                    help="import nothing if any row is bad (default: import the good rows)")
     p.set_defaults(func=_guard(cmd_import))
+
+    p = sub.add_parser("history", parents=[common],
+                       help="audit trail of one task: who changed what, when, from where")
+    p.add_argument("id", type=_positive, metavar="ID")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=_guard(cmd_history))
 
     for action, help_text in (("done", "mark done (recurring tasks get their next occurrence)"),
                               ("snooze", "no reminders for N days"),
