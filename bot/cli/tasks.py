@@ -1,4 +1,4 @@
-"""`idgov tasks list|add|import|history|done|snooze|reassign|na|cancel`: the follow-up tasks from a shell.
+"""`idgov tasks list|add|import|history|done|snooze|reassign|na|cancel` from a shell.
 
 Everything goes through `storage.tasks`, so a change made here is recorded in the task history
 exactly like a button press in Slack or Teams (source ``cli``, actor ``--actor`` or ``$USER``).
