@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot.metrics import bind, metrics_of, observe_sweep
 from bot.nudge_profiles import Profiles
 from bot.senders import DeliveryResult, Recipient, Sender
 from dialogs.reminders import (
@@ -253,7 +255,11 @@ def start_background(app: web.Application, engine: Engine, *,
         return
 
     async def loop(active: Mapping[str, Sender]) -> None:
+        metrics = metrics_of(app)
+        bind(metrics)  # sender API errors during sweeps count on this app's /metrics
         while True:
+            started = time.perf_counter()
+            stats: SweepStats | None = None
             try:
                 stats = await run_once(engine, active, settings=cfg)
                 if stats.sent or stats.failed or stats.deferred:
@@ -261,6 +267,7 @@ def start_background(app: web.Application, engine: Engine, *,
                              stats.sent, stats.deferred, stats.failed)
             except Exception:  # keep the loop alive; the next sweep retries
                 log.exception("nudge sweep failed")
+            observe_sweep(metrics, stats, time.perf_counter() - started)
             await asyncio.sleep(cfg.interval_seconds)
 
     async def context(app: web.Application) -> AsyncIterator[None]:

@@ -1,6 +1,6 @@
 """One aiohttp application for every platform: Slack (``/slack/events`` and the OAuth install
-pages, or Socket Mode), Teams (``/api/messages``), ``/healthz``, and the nudge scheduler in the
-background.
+pages, or Socket Mode), Teams (``/api/messages``), ``/healthz``, ``/metrics`` (`bot.metrics`),
+and the nudge scheduler in the background.
 
 Each platform adds itself through its own folder (`bot.slack.web.setup_slack`,
 `bot.teams.web.setup_teams`), so this module holds no platform SDK code.
@@ -16,12 +16,14 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from bot.metrics import setup_metrics
 from bot.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
 
 ENGINE_KEY = web.AppKey("idgov.engine", Engine)
 READY_KEY = web.AppKey("idgov.ready", asyncio.Event)
+HEALTH_TIMEOUT_SECONDS = 2.0
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -34,8 +36,8 @@ async def healthz(request: web.Request) -> web.Response:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1 FROM alembic_version"))
 
-    try:
-        await asyncio.to_thread(ping)
+    try:  # a hung database (firewall drop) must not hang the load balancer's probe
+        await asyncio.wait_for(asyncio.to_thread(ping), HEALTH_TIMEOUT_SECONDS)
     except Exception as exc:
         log.warning("health check: database unavailable: %s", type(exc).__name__)
         return web.json_response({"ok": False, "error": "database unavailable"}, status=503)
@@ -59,6 +61,7 @@ def create_app(engine: Engine, *, slack: SlackSettings | None, teams: bool,
     app = web.Application()
     app[ENGINE_KEY] = engine
     app[READY_KEY] = asyncio.Event()
+    setup_metrics(app)  # first, so the platforms below can bind their middlewares to it
     app.router.add_get("/healthz", healthz)
     if slack is not None:
         from bot.slack.web import setup_slack

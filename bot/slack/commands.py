@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import observe_replies
 from bot.slack import qa, refs, tasks
 from bot.slack.delivery import call, open_dm, render, send_replies
 from bot.slack.deps import SlackDeps
@@ -45,6 +46,7 @@ def help_reply(welcome: bool = False) -> HelpReply:
 
 
 async def _respond(respond: AsyncRespond, reply: Reply, *, public: bool = False) -> None:
+    observe_replies("slack", [reply])
     body = render(reply)
     try:
         await respond(text=body["text"], blocks=body.get("blocks"),

@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.metrics import count_api_error, observe_replies
 from dialogs.engine import STALE_TEXT
 from dialogs.keys import ConversationKey
 from dialogs.replies import AnsweredReply, QuestionReply, Reply, TextReply
@@ -48,7 +49,8 @@ def render(reply: Reply) -> dict[str, Any]:
 
 #: Read-style methods slack_sdk sends as GET query strings; sent as POST forms instead,
 #: which Slack accepts for every method (and proxies and the test stand-in handle alike).
-FORM_METHODS = frozenset({"conversations.info", "users.info", "conversations.open"})
+FORM_METHODS = frozenset({"conversations.info", "users.info", "conversations.open",
+                          "conversations.history"})
 
 
 async def call(client: AsyncWebClient, method: str, **kwargs: Any) -> dict[str, Any] | None:
@@ -60,12 +62,14 @@ async def call(client: AsyncWebClient, method: str, **kwargs: Any) -> dict[str, 
         else:
             response = await getattr(client, method.replace(".", "_"))(**args)
     except SlackApiError as exc:
+        count_api_error("slack", exc.response.status_code)
         data = exc.response.data
         error = data.get("error") if isinstance(data, dict) else f"HTTP {exc.response.status_code}"
         log.error("slack %s failed: %s (team=%s channel=%s)", method, error, _team(client),
                   kwargs.get("channel"))
         return None
     except Exception as exc:  # network errors after the retry handlers gave up
+        count_api_error("slack", None)
         log.error("slack %s failed: %s: %s (team=%s channel=%s)", method, type(exc).__name__,
                   exc, _team(client), kwargs.get("channel"))
         return None
@@ -110,6 +114,7 @@ async def send_replies(
     whisper_to: str | None = None,
 ) -> None:
     """Deliver replies in order. `whisper_to`: private notes go ephemeral to that user."""
+    observe_replies("slack", replies)
     for reply in replies:
         if isinstance(reply, AnsweredReply) and key is not None:
             where = await asyncio.to_thread(_lookup, engine, key, reply.step)

@@ -22,6 +22,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import count_api_error
 from bot.senders import DeliveryResult, Recipient
 from bot.slack.settings import DEFAULT_API_URL
 from dialogs.replies import NudgeReply, TextReply
@@ -148,8 +149,10 @@ class SlackSender:
                                                  blocks=message.get("blocks"))
             return DeliveryResult(ok=True, message_ref=f"{sent['channel']}:{sent['ts']}")
         except SlackApiError as exc:
+            count_api_error("slack", getattr(exc.response, "status_code", None))
             return classify(exc)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            count_api_error("slack", None)
             return DeliveryResult(ok=False, retry_after=DEFAULT_RETRY_AFTER,
                                   error=f"connection: {type(exc).__name__}")
 

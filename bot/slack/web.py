@@ -18,9 +18,11 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.engine import Engine
 
+from bot.metrics import Metrics, bind, count_slack_inbound, metrics_of
 from bot.slack.settings import SlackSettings
 from bot.slack.shape import problem
 
@@ -83,6 +85,9 @@ def setup_slack(app: web.Application, engine: Engine, settings: SlackSettings) -
     from bot.slack.app import build_slack_app
 
     bolt = build_slack_app(settings, engine)
+    metrics = metrics_of(app)
+    if metrics is not None:
+        bolt.middleware(_count_inbound(metrics))
     app[SLACK_APP_KEY] = bolt
     app[SLACK_SECRET_KEY] = settings.signing_secret or ""
     app.on_startup.append(_warm_knowledge(engine))
@@ -93,6 +98,20 @@ def setup_slack(app: web.Application, engine: Engine, settings: SlackSettings) -
     if bolt.oauth_flow is not None:
         app.router.add_get(bolt.oauth_flow.install_path, slack_oauth)
         app.router.add_get(bolt.oauth_flow.redirect_uri_path, slack_oauth)
+
+
+def _count_inbound(metrics: Metrics) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """Bolt global middleware: runs after the signature check (also in Socket Mode), binds
+    the app's metrics for the listeners and counts the request by kind."""
+
+    async def count_inbound(req: AsyncBoltRequest, resp: BoltResponse,
+                            next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        bind(metrics)
+        count_slack_inbound(req.body)
+        await next()
+        return resp
+
+    return count_inbound
 
 
 def _warm_knowledge(engine: Engine) -> Callable[[web.Application], Awaitable[None]]:

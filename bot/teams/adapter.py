@@ -9,9 +9,10 @@ once, the conversation reference stored, and a failed turn logged with its conte
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from botbuilder.core import TurnContext
+from botbuilder.core import Middleware, TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -20,6 +21,7 @@ from botbuilder.schema import Activity, ResourceResponse
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from sqlalchemy.engine import Engine
 
+from bot.metrics import Metrics, bind, count_teams_inbound
 from bot.teams.middleware import DedupeMiddleware, ReferenceMiddleware
 from bot.teams.retry import RetryPolicy, call_with_retries, disable_sdk_retries
 from bot.teams.settings import TeamsSettings
@@ -62,6 +64,19 @@ class IdgovCloudAdapter(CloudAdapter):
             return await CloudAdapter.update_activity(self, context, activity)
 
         return await call_with_retries(_update, f"update {activity.id} in {conv}", self.retry)
+
+
+class MetricsMiddleware(Middleware):
+    """Count each authenticated activity by type, and bind the app's metrics for the turn."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    async def on_turn(self, context: TurnContext,
+                      logic: Callable[[], Awaitable[None]]) -> None:
+        bind(self.metrics)
+        count_teams_inbound(context.activity.type)
+        await logic()
 
 
 async def _on_turn_error(context: TurnContext, error: Exception) -> None:

@@ -17,6 +17,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
+from bot.metrics import observe_replies
 from bot.teams import card_store
 from bot.teams.identity import Identity
 from dialogs.replies import AnsweredReply, QuestionReply
@@ -43,6 +44,7 @@ def to_activity(reply: BaseModel) -> Activity:
 async def deliver(context: TurnContext, engine: Engine, ident: Identity,
                   replies: Sequence[BaseModel], *, pressed_card: str | None = None) -> None:
     """Send the replies in order; `pressed_card` is the card a submit came from, if any."""
+    observe_replies("teams", replies)
     key = str(ident.key)
     for reply in replies:
         if isinstance(reply, AnsweredReply):

@@ -18,7 +18,8 @@ from botbuilder.schema import Activity
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.engine import Engine
 
-from bot.teams.adapter import IdgovCloudAdapter, make_adapter
+from bot.metrics import metrics_of
+from bot.teams.adapter import IdgovCloudAdapter, MetricsMiddleware, make_adapter
 from bot.teams.bot import IdgovTeamsBot
 from bot.teams.retry import RetryPolicy
 from bot.teams.settings import TeamsSettings, load_settings
@@ -118,5 +119,8 @@ def setup_teams(app: web.Application, engine: Engine, *,
         log.info("teams: %s accepts Bot Framework tokens for app %s (%s)", PATH,
                  settings.app_id, settings.app_type)
     app[ADAPTER_KEY] = make_adapter(settings, engine, retry)
+    metrics = metrics_of(app)
+    if metrics is not None:
+        app[ADAPTER_KEY].use(MetricsMiddleware(metrics))
     app[BOT_KEY] = IdgovTeamsBot(engine)
     app.router.add_post(PATH, handle_messages)
