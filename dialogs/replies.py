@@ -7,7 +7,7 @@ field is plain data (user text unescaped), so each renderer escapes for its own 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -69,6 +69,17 @@ class ControlRow(BaseModel):
     owasp_nhi: list[str] = Field(default_factory=list)
 
 
+class TaskOutcome(BaseModel):
+    """What last happened to a task from a button, shown in place of that task's buttons."""
+
+    action: Literal["done", "snoozed", "reassigned", "not_applicable", "cancelled"]
+    by: str | None = None  # actor ref, e.g. slack:T1:U1
+    at: datetime | None = None
+    until: datetime | None = None  # snoozed until
+    new_owner: str | None = None  # reassigned to (owner ref)
+    reason: str | None = None  # not applicable / cancelled
+
+
 class TaskSummary(BaseModel):
     id: int | None = None
     kind: str
@@ -81,6 +92,8 @@ class TaskSummary(BaseModel):
     status: str = "open"
     overdue: bool = False
     controls: list[str] = Field(default_factory=list)
+    #: set when a message is updated after a button press: shown instead of the buttons
+    outcome: TaskOutcome | None = None
 
 
 class RecommendationReply(BaseModel):

@@ -27,6 +27,7 @@ from dialogs.replies import (
     Reply,
     Source,
     TaskListReply,
+    TaskOutcome,
     TaskSummary,
     TextReply,
 )
@@ -226,6 +227,18 @@ def _fixtures() -> dict[str, Reply]:
             tasks=[task(1, title=EVIL, why=EVIL, owner=EVIL, owner_display=EVIL)],
         ),
         "task_list_evil_empty": TaskListReply(title=EVIL, empty_text=EVIL, tasks=[]),
+        "task_list_outcomes": TaskListReply(tasks=[  # after button presses (Slack updates)
+            task(1, status="done", outcome=TaskOutcome(action="done", by="slack:T1:U0ANA",
+                                                       at=utcnow())),
+            task(2, status="snoozed", outcome=TaskOutcome(
+                action="snoozed", by="slack:T1:U0ANA", until=utcnow() + timedelta(days=7))),
+            task(3, owner="slack:T1:U0BOB", outcome=TaskOutcome(
+                action="reassigned", by="slack:T1:U0ANA", new_owner="slack:T1:U0BOB")),
+            task(4, status="not_applicable", outcome=TaskOutcome(
+                action="not_applicable", by="cli:local:ana", reason=EVIL, at=utcnow())),
+            task(5, status="cancelled", outcome=TaskOutcome(action="cancelled", by=EVIL)),
+            task(6),
+        ]),
         "answer": AnswerReply(
             question="Which controls cover service accounts?",
             answered=True,

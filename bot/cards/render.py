@@ -198,6 +198,12 @@ def render_slack_home(
     return view
 
 
+def render_slack_task(task: TaskSummary) -> dict[str, Any]:
+    """One task's blocks (``{"text": fallback, "blocks": [...]}``) to splice into the message a
+    button was pressed on; with ``task.outcome`` set they show the outcome, not the buttons."""
+    return _render_json("slack/task_update.json.j2", {"task": task})
+
+
 @overload
 def render(reply: Reply, target: Literal["slack", "teams"]) -> dict[str, Any]: ...
 @overload

@@ -18,13 +18,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import qa, refs, tasks
+from bot.slack import modals, qa, refs, task_messages, tasks
 from bot.slack.assessments import shareable
 from bot.slack.commands import start_in_dm
 from bot.slack.delivery import call, render, send_replies, whisper
 from bot.slack.deps import SlackDeps
 from bot.slack.guard import guarded
-from bot.slack.home import publish_home
 from dialogs.actions import Action, Verb, from_slack
 from dialogs.replies import TaskListReply
 
@@ -76,18 +75,15 @@ def _thread_of(body: dict[str, Any]) -> str | None:
 
 
 async def _task_button(client: AsyncWebClient, deps: SlackDeps, body: dict[str, Any],
-                       respond: AsyncRespond, team_id: str, user_id: str, action: Action,
-                       picked: str | None) -> None:
-    text = await tasks.apply(deps.engine, team_id, user_id, action, picked)
-    container = body.get("container", {})
-    if container.get("type") == "view":  # App Home: refresh it
-        await publish_home(client, deps, team_id, user_id)
+                       team_id: str, user_id: str, action: Action, picked: str | None) -> None:
+    """Apply the press, then show its outcome in place (`bot.slack.task_messages`); Not
+    applicable first asks for the reason in a form (`bot.slack.modals`)."""
+    origin = task_messages.origin_of(body)
+    if action.verb is Verb.TASK_NA and action.task_id is not None:
+        await modals.open_reason(client, deps, body, origin, team_id, user_id, action.task_id)
         return
-    try:
-        await respond(text=text, response_type="ephemeral", replace_original=False)
-    except Exception as exc:
-        log.error("response_url post failed: %s: %s (team=%s)", type(exc).__name__, exc,
-                  team_id)
+    result = await tasks.press(deps.engine, team_id, user_id, action, picked)
+    await task_messages.show(client, deps, origin, team_id, user_id, result)
 
 
 async def handle_action(client: AsyncWebClient, deps: SlackDeps, body: dict[str, Any],
@@ -105,7 +101,7 @@ async def handle_action(client: AsyncWebClient, deps: SlackDeps, body: dict[str,
                           "from an older version of idgov.")
         return
     if action.verb in TASK_VERBS:
-        await _task_button(client, deps, body, respond, team_id, user_id, action, picked)
+        await _task_button(client, deps, body, team_id, user_id, action, picked)
     elif action.verb is Verb.FEEDBACK and action.feedback_id is not None:
         ok = await qa.vote(deps.engine, team_id, user_id, action.feedback_id, action.value == "yes")
         await whisper(client, channel, user_id, "Thanks, noted." if ok
@@ -131,6 +127,8 @@ async def handle_action(client: AsyncWebClient, deps: SlackDeps, body: dict[str,
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
+    modals.register(app, deps)  # the Not applicable form's submission
+
     @app.action(ACTION_ID)
     async def on_action(ack: Any, body: dict[str, Any], action: dict[str, Any],
                         client: AsyncWebClient, respond: AsyncRespond) -> None:

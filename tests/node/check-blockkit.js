@@ -3,8 +3,9 @@
 // TypeScript 5, all in one compiler run.
 //
 // Input (stdin): JSON object {name: payload}; a payload with "type": "home" is checked as a
-// HomeView, anything else as a message {text, blocks}. Both require blocks to be KnownBlock[]
-// (a known block type, no unknown keys, header text plain_text, button style primary|danger).
+// HomeView, "type": "modal" as a ModalView, anything else as a message {text, blocks}. All
+// require blocks to be KnownBlock[] (a known block type, no unknown keys, header text
+// plain_text, button style primary|danger).
 // Output (stdout): JSON object {name: [diagnostic, ...]}; empty lists mean well-typed.
 "use strict";
 const fs = require("fs");
@@ -20,8 +21,10 @@ for (const [name, payload] of Object.entries(payloads)) {
   const file = path.join(dir, `__blockkit_${i++}.ts`);
   const type = payload.type === "home"
     ? "HomeView & { blocks: KnownBlock[] }"
-    : "{ text: string; blocks: KnownBlock[] }";
-  files.set(file, `import type { HomeView, KnownBlock } from "@slack/types";\n` +
+    : payload.type === "modal"
+      ? "ModalView & { blocks: KnownBlock[] }"
+      : "{ text: string; blocks: KnownBlock[] }";
+  files.set(file, `import type { HomeView, KnownBlock, ModalView } from "@slack/types";\n` +
     `export const payload: ${type} = ${JSON.stringify(payload, null, 1)};\n`);
   nameOf.set(file, name);
 }
