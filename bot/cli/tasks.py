@@ -158,9 +158,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     """The task's audit trail: every change with who, when and from where (evidence)."""
     with session_scope(get_engine()) as session:
         task = get_task(session, args.id, workspace=args.workspace)
-        events = [{"at": e.at.isoformat(), "actor": e.actor, "source": e.source,
-                   "action": e.action, "detail": e.detail}
-                  for e in history(session, args.id)]
+        events: list[dict[str, Any]] = [
+            {"at": e.at.isoformat(), "actor": e.actor, "source": e.source,
+             "action": e.action, "detail": e.detail}
+            for e in history(session, args.id)
+        ]
     if args.format == "json":
         print(json.dumps({"task": _as_row(task), "history": events}, indent=2))
         return 0
