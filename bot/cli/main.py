@@ -30,22 +30,27 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that sub-command's module is imported.
+
+    Each sub-command module pulls in its own heavy dependencies (SQLAlchemy, Bolt,
+    botbuilder, the knowledge index); importing all of them made a cold `idgov ask` pay
+    for the Teams SDK. `--help` and unknown commands still see every sub-command.
+    """
     parser = OneLineParser(
         prog="idgov",
         description="Identity-governance advisor: ISO/IEC 27001 or SOC 2, and the gaps to close.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"bot.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"bot.cli.{name}":
-                continue  # not built yet in this checkout
-            raise
-        module.register(sub)
+    for name in COMMAND_MODULES if only is None else (only,):
+        importlib.import_module(f"bot.cli.{name}").register(sub)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command named by the first argument, if it is one we know."""
+    return argv[0] if argv and argv[0] in COMMAND_MODULES else None
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
@@ -56,7 +61,8 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     # A server's operators want its start-up and delivery log; a one-shot command's users
     # want only its output. IDGOV_LOG_LEVEL overrides both.
