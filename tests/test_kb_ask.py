@@ -1,19 +1,31 @@
-"""`knowledge.qa.ask` and the feedback helpers, with organisation entries on both backends."""
+"""`knowledge.qa.ask` and the feedback helpers, with organisation entries on both backends;
+`ask` from many threads at once; and the speed work (fast normalisation, pruned search),
+which must give exactly the results of the plain algorithms in tests/eval/reference.py."""
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from dialogs.replies import AnswerReply
 from knowledge.qa import AskResult, ask
+from knowledge.qa.ask import shipped_base
 from knowledge.qa.feedback import record_answer, record_vote, to_reply
-from knowledge.qa.orgfaq import add_file
+from knowledge.qa.index import Bm25fIndex
+from knowledge.qa.loader import load_shipped
+from knowledge.qa.orgfaq import add_file, parse_file
+from knowledge.qa.text import canonicalise, clear_caches, words
+from storage.clock import utcnow
 from storage.db import session_scope
-from storage.models import Feedback
+from storage.models import Feedback, OrgKnowledgeEntry
+from tests.eval.harness import all_sets, in_scope, out_of_scope
+from tests.eval.reference import corpus, reference_canonicalise, reference_search, synthetic
 
 VPN_FAQ = """---
 id: acme-vpn-access
@@ -119,3 +131,104 @@ def test_to_reply_carries_answer_sources_and_feedback_id() -> None:
     assert reply.feedback_id == 42 and reply.answered and reply.sources == result.sources
     refused = to_reply(AskResult(answered=False, answer="no"), "q", None)
     assert not refused.answered and refused.feedback_id is None
+
+
+def test_concurrent_asks_match_serial_answers() -> None:
+    """Slack and Teams run `ask` in worker threads; the Snowball stemmer keeps its state on the
+    instance, so a shared stemmer raised IndexError (or stemmed wrongly) under concurrency.
+    Each round empties the normalisation caches so the threads really stem at the same time,
+    with a tiny GIL switch interval to interleave them as often as possible."""
+    questions = [c.question for c in in_scope()] + out_of_scope()
+    expected = [ask(q) for q in questions]
+    errors: list[BaseException] = []
+    wrong: list[str] = []
+
+    def worker(offset: int, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        order = questions[offset:] + questions[:offset]
+        for k, question in enumerate(order):
+            try:
+                got = ask(question)
+            except BaseException as exc:
+                errors.append(exc)
+                return
+            if got != expected[(offset + k) % len(questions)]:
+                wrong.append(question)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(4):
+            clear_caches()
+            barrier = threading.Barrier(8)
+            threads = [threading.Thread(target=worker, args=(n * 31, barrier)) for n in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == [], errors[:3]
+    assert wrong == [], wrong[:5]
+
+
+def test_fast_normalisation_equals_applying_every_pattern() -> None:
+    """The trigger short-cut and the ASCII fast path must not change any text's terms."""
+    differing = [t for t in corpus() if canonicalise(t) != reference_canonicalise(t)]
+    assert differing == []
+
+
+def test_paraphrases_normalised_one_by_one_equal_the_joined_field() -> None:
+    """The index normalises each paraphrase once and concatenates the words for the field."""
+    for item in load_shipped():
+        joined = words("\n".join(item.entry.paraphrases))
+        assert joined == [w for p in item.entry.paraphrases for w in words(p)], item.entry.id
+
+
+def test_optimised_search_ranks_exactly_like_the_reference() -> None:
+    shipped = shipped_base().index
+    big = Bm25fIndex([i.entry for i in load_shipped()] + synthetic(1500), anchors=shipped.anchors)
+    questions = [c.question for _, cases, _ in all_sets() for c in cases]
+    questions += [q for _, _, oos in all_sets() for q in oos]
+    for index in (shipped, big):
+        for question in questions:
+            assert index.search(question, 5)[1] == reference_search(index, question, 5), question
+
+
+def test_questions_naming_uncovered_subjects_are_refused() -> None:
+    """A word for another subject ("ssh", "pci") is refused even when the pack mentions it in
+    passing or the rest of the question matches an entry; the domain answer still works."""
+    for question in (
+        "how do I rotate my ssh key on github",
+        "what's the retention period for audit logs under PCI DSS",
+        "iso 9001 vs iso 27001 scope",
+    ):
+        assert not ask(question).answered, question
+    assert ask("how do I rotate service account keys for soc 2").answered
+
+
+def test_entries_stored_by_another_process_are_seen_after_the_fingerprint_ttl(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The organisation-entry fingerprint is cached briefly (it scans the table); a row written
+    behind this process's back, as `idgov kb add` in another process does, shows up once the
+    TTL has passed, while `add_file` in this process is seen at once (the test above)."""
+    ask_module = sys.modules["knowledge.qa.ask"]
+    monkeypatch.setattr(ask_module, "FINGERPRINT_TTL", 0.2)
+    question = "how do I request vpn access at acme"
+    assert not ask(question, engine=engine).answered  # caches "no organisation entries"
+    path = tmp_path / "vpn.md"
+    path.write_text(VPN_FAQ)
+    page = parse_file(path)
+    with session_scope(engine) as session:  # what another process's `store` commits
+        entry = page.entries[0]
+        session.add(
+            OrgKnowledgeEntry(
+                id=entry.id,
+                data=entry.model_dump(mode="json", exclude_none=True),
+                source_file=page.source_file,
+                added_at=utcnow(),
+            )
+        )
+    time.sleep(0.25)
+    assert ask(question, engine=engine).entry_ids == ["acme-vpn-access"]

@@ -9,8 +9,12 @@ import pytest
 
 from knowledge.qa.loader import load_shipped
 from tests.eval.harness import (
+    Case,
     Figures,
+    all_sets,
     baseline_rankers,
+    blind,
+    final,
     fresh,
     idgov_ranker,
     in_scope,
@@ -46,10 +50,27 @@ def test_eval_questions_are_held_out_from_paraphrases() -> None:
         for item in load_shipped()
         for text in [item.entry.question, *item.entry.paraphrases]
     }
-    fresh_cases, fresh_oos = fresh()
-    leaked = [c.question for c in in_scope() + fresh_cases if plain(c.question) in phrasings]
-    leaked += [q for q in out_of_scope() + fresh_oos if plain(q) in phrasings]
+    cases: list[Case] = []
+    oos: list[str] = []
+    for _, set_cases, set_oos in all_sets():
+        cases += set_cases
+        oos += set_oos
+    leaked = [c.question for c in cases if plain(c.question) in phrasings]
+    leaked += [q for q in oos if plain(q) in phrasings]
     assert leaked == []
+
+
+def test_held_out_sets_are_labelled_with_real_entries_and_do_not_overlap() -> None:
+    ids = {item.entry.id for item in load_shipped()}
+    seen: set[str] = {c.question.lower() for c in in_scope()} | {q.lower() for q in out_of_scope()}
+    for cases, oos in (fresh(), blind(), final()):
+        for case in cases:
+            assert case.labels and set(case.labels) <= ids, case
+        questions = [c.question.lower() for c in cases] + [q.lower() for q in oos]
+        assert not seen & set(questions), seen & set(questions)
+        seen |= set(questions)
+    blind_cases, blind_oos = blind()
+    assert len(blind_cases) >= 60 and len(blind_oos) >= 25
 
 
 def test_in_scope_top1_at_least_90_percent(figures: Figures) -> None:
@@ -71,3 +92,22 @@ def test_method_beats_plain_bm25_baseline(figures: Figures) -> None:
     base = score(calibrated, in_scope(), out_of_scope())
     assert base.refusal == 1.0
     assert figures.top1 > base.top1 + 0.1
+
+
+#: Regression floors on the held-out sets (figures in docs/knowledge.md, less one question).
+#: They are not targets: those sets are small, and only the main set carries the issue's bar.
+HELD_OUT_FLOORS = {
+    "fresh": {"top1": 0.70, "refusal": 0.93, "wrong": 0.14},
+    "blind": {"top1": 0.85, "refusal": 0.96, "wrong": 0.05},
+    "final": {"top1": 0.73, "refusal": 0.93, "wrong": 0.17},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))
+def test_held_out_sets_do_not_regress(name: str) -> None:
+    cases, oos = {"fresh": fresh, "blind": blind, "final": final}[name]()
+    got = score(idgov_ranker, cases, oos)
+    floor = HELD_OUT_FLOORS[name]
+    assert got.top1 >= floor["top1"], "\n".join(got.misses)
+    assert got.refusal >= floor["refusal"], "\n".join(got.leaks)
+    assert got.wrong <= floor["wrong"], "\n".join(got.misses)

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from knowledge.qa.ask import forget_org_fingerprint
 from knowledge.qa.htmlpage import Section, html_sections
 from knowledge.qa.loader import first_error, load_shipped
 from knowledge.qa.models import Entry
@@ -231,6 +232,7 @@ def store(engine: Engine, page: Page, *, replace: bool = False) -> list[str]:
                     added_at=now,
                 )
             )
+    forget_org_fingerprint(engine)  # this process's next `ask` sees the new entries at once
     return [e.id for e in page.entries]
 
 

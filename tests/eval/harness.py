@@ -1,7 +1,8 @@
-"""Score retrieval on the held-out evaluation set, for idgov's method and a plain-BM25 baseline.
+"""Score retrieval on the evaluation sets, for idgov's method and a plain-BM25 baseline.
 
-Run `python -m tests.eval.harness` to print the figures quoted in docs/knowledge.md; the tests
-in tests/test_kb_eval.py assert the thresholds the issue sets.
+Run `python -m tests.eval.harness` to print the figures quoted in docs/knowledge.md for every
+set (main, fresh, blind, final; see that document for how each was written and used); the
+tests in tests/test_kb_eval.py assert the thresholds the issue sets on the main set.
 
 Definitions: an in-scope question counts for top-1 when `ask` answers (does not refuse) and the
 answering entry is one of its labels; for top-3 when it answers and a label is among the three
@@ -45,6 +46,7 @@ class Figures:
     top1: float
     top3: float
     refusal: float
+    wrong: float  # share of in-scope questions answered with an entry that is not a label
     misses: list[str]  # in-scope questions that failed top-1, with what happened
     leaks: list[str]  # out-of-scope questions that were answered
 
@@ -54,7 +56,7 @@ Ranker = Callable[[str], tuple[list[str], bool]]
 
 
 def score(ranker: Ranker, cases: Sequence[Case], oos: Sequence[str]) -> Figures:
-    top1 = top3 = 0
+    top1 = top3 = wrong = 0
     misses: list[str] = []
     for case in cases:
         ranked, answered = ranker(case.question)
@@ -62,6 +64,7 @@ def score(ranker: Ranker, cases: Sequence[Case], oos: Sequence[str]) -> Figures:
         hit3 = answered and any(r in case.labels for r in ranked[:3])
         top1 += hit1
         top3 += hit3
+        wrong += answered and not hit1
         if not hit1:
             got = ranked[0] if ranked and answered else "REFUSED"
             misses.append(f"{case.question!r}: got {got}, want {'/'.join(case.labels)}")
@@ -71,7 +74,7 @@ def score(ranker: Ranker, cases: Sequence[Case], oos: Sequence[str]) -> Figures:
         if answered:
             leaks.append(f"{question!r}: answered with {ranked[0]}")
     n = max(1, len(cases))
-    return Figures(top1 / n, top3 / n, 1 - len(leaks) / max(1, len(oos)), misses, leaks)
+    return Figures(top1 / n, top3 / n, 1 - len(leaks) / max(1, len(oos)), wrong / n, misses, leaks)
 
 
 def idgov_ranker(question: str) -> tuple[list[str], bool]:
@@ -112,6 +115,12 @@ class PlainBm25:
         return sorted(out, key=lambda kv: -kv[1])
 
 
+def idgov_ranking_only(question: str) -> tuple[list[str], bool]:
+    """idgov's ranking without the refusal rule, to compare with plain BM25 that never refuses."""
+    ranked = shipped_base().search(question, limit=3)
+    return [item.entry.id for item, _ in ranked], bool(ranked)
+
+
 def baseline_rankers() -> tuple[Ranker, Ranker, float]:
     """Plain BM25 without refusal, and with the lowest score threshold that refuses all OOS."""
     bm25 = PlainBm25([item.entry for item in shipped_base().items])
@@ -128,28 +137,53 @@ def baseline_rankers() -> tuple[Ranker, Ranker, float]:
     return no_refusal, calibrated, threshold
 
 
-def fresh() -> tuple[list[Case], list[str]]:
-    """The second held-out set (tests/eval/fresh.yaml), reported but never tuned on."""
-    data = yaml.safe_load((EVAL_DIR / "fresh.yaml").read_text(encoding="utf-8"))
+def _held_out(name: str) -> tuple[list[Case], list[str]]:
+    data = yaml.safe_load((EVAL_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
     cases = [Case(d["q"], tuple(d["ids"])) for d in data["in_scope"]]
     return cases, list(data["out_of_scope"])
 
 
+def fresh() -> tuple[list[Case], list[str]]:
+    """The second held-out set (tests/eval/fresh.yaml), written after the first tuning."""
+    return _held_out("fresh")
+
+
+def blind() -> tuple[list[Case], list[str]]:
+    """The third set (tests/eval/blind.yaml), written from the entries' questions and answers
+    only, before the generalisation changes."""
+    return _held_out("blind")
+
+
+def final() -> tuple[list[Case], list[str]]:
+    """The fourth set (tests/eval/final.yaml), written after those changes were frozen."""
+    return _held_out("final")
+
+
+def all_sets() -> list[tuple[str, list[Case], list[str]]]:
+    """Every evaluation set, by name: changes are judged on all of them together."""
+    return [
+        ("main", in_scope(), out_of_scope()),
+        ("fresh", *fresh()),
+        ("blind", *blind()),
+        ("final", *final()),
+    ]
+
+
 def main() -> None:
     plain, calibrated, threshold = baseline_rankers()
-    sets = [("main", in_scope(), out_of_scope()), ("fresh", *fresh())]
-    for label, cases, oos in sets:
+    for label, cases, oos in all_sets():
         print(f"{label} set: {len(cases)} in-scope, {len(oos)} out-of-scope questions")
         ours = score(idgov_ranker, cases, oos)
         rows = [
             ("idgov (BM25F + normalisation + refusal)", ours),
+            ("idgov ranking only, never refuses", score(idgov_ranking_only, cases, oos)),
             ("plain BM25, never refuses", score(plain, cases, oos)),
             (f"plain BM25, threshold {threshold:.2f}", score(calibrated, cases, oos)),
         ]
         for name, fig in rows:
             print(
                 f"  {name}: top-1 {fig.top1:.1%}  top-3 {fig.top3:.1%}  "
-                f"OOS refusal {fig.refusal:.1%}"
+                f"OOS refusal {fig.refusal:.1%}  wrong answers {fig.wrong:.1%}"
             )
         for line in ours.misses:
             print("    miss:", line)
