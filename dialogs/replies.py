@@ -22,6 +22,7 @@ class Source(BaseModel):
     id: str = ""
     title: str
     url: str = ""
+    label: str = ""  # a short name for inline citations ("NIST CSF 2.0"); title when empty
 
 
 class QuestionReply(BaseModel):
@@ -130,6 +131,9 @@ class AnswerReply(BaseModel):
     sources: list[Source] = Field(default_factory=list)
     score: float = 0.0
     feedback_id: int | None = None  # set once stored; enables Helpful yes/no
+    #: on a refusal: entries the question may have meant (id = entry id, title = its question),
+    #: each shown as a button that answers that entry (Verb.ASK)
+    suggestions: list[Source] = Field(default_factory=list)
 
 
 class NudgeReply(BaseModel):

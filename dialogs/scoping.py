@@ -31,7 +31,7 @@ import yaml
 
 from dialogs.engine import Answers, Dialog, Question
 from dialogs.parsing import build_parser
-from knowledge.schema import ANSWER_VALUES, DEFAULT_VALUES, UNKNOWN_VALUES
+from knowledge.schema import ANSWER_VALUES, DEFAULT_VALUES, UNKNOWN_VALUES, answer_name
 
 DATA_FILE = Path(__file__).with_name("scoping.yaml")
 
@@ -90,3 +90,14 @@ def scoping_dialog() -> Dialog:
     if set(data) != set(ANSWER_VALUES):
         raise ValueError(f"{DATA_FILE.name} must define exactly the ids of knowledge.schema")
     return Dialog("scoping", tuple(_question(qid, spec) for qid, spec in data.items()))
+
+
+def answer_text(answer_id: str, value: str | None) -> str:
+    """How a card cites an answer: ``Customer regions: Both`` rather than raw ids, so the
+    "your answer" note under each rationale bullet reads like the question that was asked."""
+    question = scoping_dialog().by_id.get(answer_id)
+    name = answer_name(answer_id)
+    name = name[:1].upper() + name[1:]
+    if question is None:
+        return f"{name}: {value or 'not sure'}"
+    return f"{name}: {question.label(value or question.skip_value)}"

@@ -30,6 +30,7 @@ class DataError(ValueError):
 
 class SourceEntry(BaseModel):
     title: str
+    short: str
     url: str
 
     @field_validator("url")
@@ -40,7 +41,7 @@ class SourceEntry(BaseModel):
         return value
 
     def to_source(self, source_id: str) -> Source:
-        return Source(id=source_id, title=self.title, url=self.url)
+        return Source(id=source_id, title=self.title, url=self.url, label=self.short)
 
 
 class FrameworkInfo(BaseModel):

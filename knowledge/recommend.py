@@ -36,7 +36,13 @@ from knowledge.rules import (
     load_knowledge,
     matches,
 )
-from knowledge.schema import ANSWER_VALUES, UNKNOWN_VALUES, validate_answers
+from knowledge.schema import (
+    ANSWER_VALUES,
+    UNKNOWN_VALUES,
+    answer_name,
+    validate_answers,
+    value_name,
+)
 
 Confidence = Literal["high", "medium", "low"]
 PRIMARY_NAMES: dict[Primary, str] = {"iso27001": "ISO/IEC 27001", "soc2": "SOC 2"}
@@ -163,7 +169,8 @@ def _rationale(answers: Mapping[str, str], d: _Decision, ks: Knowledge) -> list[
         if answers[answer_id] in UNKNOWN_VALUES:
             out.append(
                 bullet(
-                    f"{answer_id} is not known yet; answering it would firm up this result.",
+                    f"We don't know your {answer_name(answer_id)} yet; answering that question "
+                    "would firm up this result.",
                     answer_id,
                     [],
                 )
@@ -183,13 +190,15 @@ def _would_change(answers: Mapping[str, str], d: _Decision, ks: Knowledge) -> li
     for answer_id in _decision_answers(ks):
         current = answers[answer_id]
         for alternative in ANSWER_VALUES[answer_id]:
-            if alternative == current:
+            # "If you were unsure about X" is not an answer anyone can act on: list only
+            # concrete alternatives.
+            if alternative == current or alternative in UNKNOWN_VALUES:
                 continue
             flipped = _decide({**answers, answer_id: alternative}, ks).winner
             if flipped != d.winner:
                 out.append(
-                    f"If {answer_id} were {alternative} (now {current}), the recommendation "
-                    f"would be {labels[flipped]} ({flipped})."
+                    f"If {answer_name(answer_id)} were {value_name(alternative)} (now "
+                    f"{value_name(current)}), the recommendation would be {labels[flipped]}."
                 )
     return out
 

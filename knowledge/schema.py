@@ -64,6 +64,16 @@ TASK_KINDS: Final[tuple[TaskKind, ...]] = get_args(TaskKind)
 UNKNOWN_VALUES: Final[frozenset[str]] = frozenset({"unsure", "unknown"})
 
 
+def answer_name(answer_id: str) -> str:
+    """A readable name for an answer id in sentences: "customer regions", "NHI inventory"."""
+    return " ".join("NHI" if w == "nhi" else w for w in answer_id.split("_"))
+
+
+def value_name(value: str) -> str:
+    """A readable name for an answer value: "customer procurement", "ad hoc"."""
+    return value.replace("_", " ")
+
+
 class AnswerError(ValueError):
     """An answer id or value outside the contract; the message is one line for the user."""
 

@@ -50,6 +50,7 @@ SOURCES = [
     Source(
         id="aicpa-tsc-2017",
         title="AICPA 2017 Trust Services Criteria (CC6)",
+        label="AICPA TSC",
         url="https://www.aicpa-cima.com/resources/download/2017-trust-services-criteria-with-revised-points-of-focus-2022",
     ),
     Source(
@@ -260,6 +261,25 @@ def _fixtures() -> dict[str, Reply]:
             feedback_id=9,
         ),
         "answer_refusal_blank": AnswerReply(question="??", answered=False, answer=""),
+        "answer_suggestions": AnswerReply(
+            question="we're a hospital group, which standard?",
+            answered=False,
+            answer="I don't have a sourced answer to that.\n\nDid you mean one of these?",
+            feedback_id=10,
+            suggestions=[
+                Source(id="choose-regulated", title="Which framework suits a regulated "
+                       "organisation such as a hospital, bank or insurer?",
+                       url="https://www.iso.org/standard/27001"),
+                Source(id="choose-deciding-factor", title="ISO 27001 or SOC 2: what decides?"),
+                Source(id="x" * 128, title=LONG),
+            ],
+        ),
+        "answer_suggestions_evil": AnswerReply(
+            question=EVIL,
+            answered=False,
+            answer=EVIL,
+            suggestions=[Source(id=EVIL, title=EVIL, url="javascript:alert(1)")] * 3,
+        ),
         "answer_evil": AnswerReply(
             question=EVIL,
             answered=True,

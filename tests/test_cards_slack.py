@@ -198,7 +198,7 @@ def test_recommendation_content() -> None:
     for needle in (
         "SOC 2 first, then ISO/IEC 27001",
         "Medium",
-        "driver = customer_procurement",
+        "Driver: Customers and procurement questionnaires",
         "AICPA 2017 Trust Services Criteria",
         "If you are regulated",
         "A.5.15, A.8.2",

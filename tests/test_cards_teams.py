@@ -146,7 +146,8 @@ def test_recommendation_card() -> None:
     for needle in (
         "SOC 2 first, then ISO/IEC 27001",
         "Medium",
-        "customer\\\\_procurement",
+        "Driver: Customers and procurement questionnaires",
+        "AICPA TSC",
         "A.5.15, A.8.2",
         "PR.AA-05",
         "NHI5",

@@ -52,7 +52,7 @@ def test_recommendation_text() -> None:
     for needle in (
         "Recommended: SOC 2 first, then ISO/IEC 27001",
         "Start with SOC 2 · confidence medium",
-        "(your answer: driver = customer_procurement) [source: AICPA 2017 Trust Services Criteria",
+        "(your answer: Driver: Customers and procurement questionnaires) [AICPA TSC",
         "What would change it:",
         "Least privilege: A.5.15, A.8.2 | CC6.3 | PR.AA-05 | NHI5",
         "1. Task 1: inventory every service account [#1]",

@@ -12,7 +12,15 @@ from dialogs.replies import RecommendationReply, TaskSummary
 from knowledge.crosswalk import DataError, known_control_ids, load_crosswalk, read_yaml
 from knowledge.recommend import evaluate, recommend
 from knowledge.rules import TASK_KINDS, gap_tasks, load_knowledge, parse_knowledge
-from knowledge.schema import ANSWER_VALUES, DEFAULT_VALUES, AnswerError, validate_answers
+from knowledge.schema import (
+    ANSWER_VALUES,
+    DEFAULT_VALUES,
+    UNKNOWN_VALUES,
+    AnswerError,
+    answer_name,
+    validate_answers,
+    value_name,
+)
 
 # Identity practice with no gaps at all.
 NO_GAPS = {
@@ -268,9 +276,11 @@ def test_nothing_known_gives_cautious_default_with_every_gap_task() -> None:
 
 
 WOULD_CHANGE = re.compile(
-    r"^If (?P<answer>\w+) were (?P<value>\w+) \(now (?P<now>\w+)\), the recommendation "
-    r"would be .+ \((?P<rec>\w+)\)\.$"
+    r"^If (?P<answer>[A-Za-z ]+?) were (?P<value>[a-z0-9 ]+) \(now (?P<now>[a-z0-9 ]+)\), "
+    r"the recommendation would be (?P<label>.+)\.$"
 )
+ANSWER_BY_NAME = {answer_name(a): a for a in ANSWER_VALUES}
+REC_BY_LABEL = {info.label: rec for rec, info in load_knowledge().ruleset.recommendations.items()}
 
 
 @pytest.mark.parametrize("answers", [pytest.param(a, id=name) for name, a, *_ in SCENARIOS] + [{}])
@@ -281,14 +291,19 @@ def test_would_change_is_true_and_complete(answers: dict[str, str]) -> None:
     for sentence in rec.would_change:
         m = WOULD_CHANGE.match(sentence)
         assert m, sentence
-        assert full[m["answer"]] == m["now"]
-        flipped = recommend({**full, m["answer"]: m["value"]})
-        assert flipped.recommendation == m["rec"] != rec.recommendation
-        claimed.add((m["answer"], m["value"]))
-    # And nothing is left out: every other single-answer change keeps the result.
+        answer = ANSWER_BY_NAME[m["answer"]]
+        value = {value_name(v): v for v in ANSWER_VALUES[answer]}[m["value"]]
+        assert value_name(full[answer]) == m["now"]
+        flipped = recommend({**full, answer: value})
+        assert flipped.recommendation == REC_BY_LABEL[m["label"]] != rec.recommendation
+        claimed.add((answer, value))
+    # And nothing is left out: every other concrete single-answer change keeps the result
+    # ("unsure" is never offered as a change).
     for answer_id, values in ANSWER_VALUES.items():
         for value in values:
-            if value != full[answer_id] and (answer_id, value) not in claimed:
+            if value in UNKNOWN_VALUES:
+                assert (answer_id, value) not in claimed
+            elif value != full[answer_id] and (answer_id, value) not in claimed:
                 same = recommend({**full, answer_id: value})
                 assert same.recommendation == rec.recommendation, (answer_id, value)
 

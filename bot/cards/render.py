@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from bot.cards import escaping as esc
 from bot.cards import limits
 from dialogs.actions import Action, Verb
-from dialogs.replies import RecommendationReply, Reply, TaskSummary
+from dialogs.replies import RecommendationReply, Reply, Source, TaskSummary
+from dialogs.scoping import answer_text
 from storage.clock import utcnow
 
 Target = Literal["slack", "teams", "text"]
@@ -73,6 +74,15 @@ def _days_until(value: date | None) -> int | None:
     return None if value is None else (value - utcnow().date()).days
 
 
+def _cite(source_ids: list[str], source_by_id: dict[str, Source], limit: int = 3) -> str:
+    """Inline citation: the sources' short names ("NIST CSF 2.0"), full titles listed below."""
+    names = []
+    for sid in source_ids[:limit]:
+        src = source_by_id.get(sid)
+        names.append((src.label or src.title) if src else sid)
+    return ", ".join(names)
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -99,6 +109,8 @@ def _environment() -> jinja2.Environment:
         safe_url=esc.safe_url,
         reassign_input_id=reassign_input_id,
         days_until=_days_until,
+        answer_text=answer_text,
+        cite=_cite,
         FRAMEWORK_LABELS=FRAMEWORK_LABELS,
         CONFIDENCE_LABELS=CONFIDENCE_LABELS,
         TONE_EMOJI=TONE_EMOJI,
