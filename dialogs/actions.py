@@ -31,6 +31,7 @@ class Verb(StrEnum):
     TASK_NA = "task_na"  # payload: t (reason asked for or default)
     FEEDBACK = "feedback"  # payload: f = feedback id, v = "yes"|"no"
     TASKS = "tasks"  # show my tasks
+    ASK = "ask"  # answer a suggested knowledge-base entry (payload: e = entry id)
 
 
 class Action(BaseModel):
@@ -44,6 +45,7 @@ class Action(BaseModel):
     days: int | None = Field(default=None, alias="d")
     assessment_id: int | None = Field(default=None, alias="a")
     feedback_id: int | None = Field(default=None, alias="f")
+    entry_id: str | None = Field(default=None, alias="e", max_length=200)
 
     model_config = {"populate_by_name": True, "extra": "ignore"}
 

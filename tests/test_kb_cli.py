@@ -34,7 +34,7 @@ def test_ask_json_shape(tmp_path: Path) -> None:
     proc = idgov("ask", "soc2 type 1 vs type 2?", "--format", "json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"answered", "answer", "sources", "score"}
+    assert set(data) == {"answered", "answer", "sources", "score", "suggestions"}
     assert data["answered"] is True and "Type II" in data["answer"]
     assert data["sources"] and all(set(s) == {"id", "title", "url"} for s in data["sources"])
     assert isinstance(data["score"], float)

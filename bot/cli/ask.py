@@ -1,8 +1,10 @@
 """`idgov ask "QUESTION" [--format text|json]`: one knowledge-base answer, or an honest refusal.
 
 The JSON keys (answered, answer, sources[id, title, url], score) are a contract that scripts
-and the chat adapters' tests rely on, so they are fixed here. Organisation entries added with
-`idgov kb add` are searched too when a database is configured or ./idgov.db exists.
+and the chat adapters' tests rely on, so they are fixed here; `suggestions` (same shape: entry
+id, its question, its main source) was added for "Did you mean…?" on a refusal. Organisation
+entries added with `idgov kb add` are searched too when a database is configured or ./idgov.db
+exists.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from bot.cli.errors import CliError
 from bot.cli.kb import existing_engine
+from dialogs.replies import Source
 from knowledge.qa.ask import ask
 from knowledge.qa.models import AskResult
 
@@ -28,13 +31,19 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _link(source: Source) -> dict[str, str]:
+    """Exactly the documented keys, whatever else `Source` grows for the cards."""
+    return {"id": source.id, "title": source.title, "url": source.url}
+
+
 def as_json(result: AskResult) -> dict[str, Any]:
     """The documented JSON shape of `idgov ask --format json` (issue 3)."""
     return {
         "answered": result.answered,
         "answer": result.answer,
-        "sources": [s.model_dump() for s in result.sources],
+        "sources": [_link(s) for s in result.sources],
         "score": result.score,
+        "suggestions": [_link(s) for s in result.suggestions],
     }
 
 
@@ -43,6 +52,9 @@ def as_text(result: AskResult) -> str:
     if result.sources:
         lines += ["", "Sources:"]
         lines += [f"- {s.title}: {s.url}" for s in result.sources]
+    if result.suggestions:
+        lines.append("")
+        lines += [f"{n}. {s.title} [{s.id}]" for n, s in enumerate(result.suggestions, start=1)]
     return "\n".join(lines)
 
 

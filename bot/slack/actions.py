@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import observe_replies
 from bot.slack import modals, qa, refs, task_messages, tasks
 from bot.slack.assessments import shareable
 from bot.slack.commands import start_in_dm
@@ -74,6 +75,24 @@ def _thread_of(body: dict[str, Any]) -> str | None:
     return str(thread) if thread else None
 
 
+async def _suggestion(client: AsyncWebClient, deps: SlackDeps, body: dict[str, Any],
+                      team_id: str, user_id: str, channel: str, entry_id: str,
+                      respond: AsyncRespond) -> None:
+    """A "Did you mean…?" press: answer that entry where the refusal was, in the same thread
+    or DM; a refusal only its asker saw (`/idgov ask`) is answered privately the same way."""
+    reply = await qa.answer_suggestion(deps.engine, team_id, user_id, entry_id)
+    if (body.get("container") or {}).get("is_ephemeral") or not channel:
+        observe_replies("slack", [reply])
+        card = render(reply)
+        try:
+            await respond(text=card["text"], blocks=card.get("blocks"),
+                          response_type="ephemeral", replace_original=False)
+        except Exception as exc:  # the response_url expired or Slack is down: log, go on
+            log.error("response_url post failed: %s: %s", type(exc).__name__, exc)
+        return
+    await send_replies(client, deps.engine, None, channel, [reply], thread_ts=_thread_of(body))
+
+
 async def _task_button(client: AsyncWebClient, deps: SlackDeps, body: dict[str, Any],
                        team_id: str, user_id: str, action: Action, picked: str | None) -> None:
     """Apply the press, then show its outcome in place (`bot.slack.task_messages`); Not
@@ -106,6 +125,9 @@ async def handle_action(client: AsyncWebClient, deps: SlackDeps, body: dict[str,
         ok = await qa.vote(deps.engine, team_id, user_id, action.feedback_id, action.value == "yes")
         await whisper(client, channel, user_id, "Thanks, noted." if ok
                       else "I could not find that answer any more.", _thread_of(body))
+    elif action.verb is Verb.ASK and action.entry_id:
+        await _suggestion(client, deps, body, team_id, user_id, channel, action.entry_id,
+                          respond)
     elif action.verb is Verb.START or (action.verb is Verb.RESTART and not channel):
         await start_in_dm(client, deps, team_id, user_id, None)
     elif action.verb is Verb.TASKS:

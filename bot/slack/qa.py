@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from bot.slack import refs
 from dialogs.replies import AnswerReply
 from knowledge.qa import AskResult, ask
+from knowledge.qa.ask import answer_entry
 from knowledge.qa.feedback import record_answer, record_vote, to_reply
 from storage.db import session_scope
 from storage.models import ChannelSetting
@@ -53,6 +54,24 @@ async def answer(engine: Engine, team_id: str, user_id: str, question: str, *,
     """The answer card for `question` (None: not confident enough to speak unasked)."""
     return await asyncio.to_thread(_answer, engine, team_id, user_id, question,
                                    only_if_confident)
+
+
+def _answer_entry(engine: Engine, team_id: str, user_id: str, entry_id: str) -> AnswerReply:
+    with _ASK_LOCK:
+        result = answer_entry(entry_id, engine=engine)
+    question = result.titles[0] if result.titles else entry_id
+    with session_scope(engine) as session:
+        feedback_id = record_answer(session, workspace=refs.workspace(team_id),
+                                    user_ref=refs.user_ref(team_id, user_id),
+                                    question=question, result=result)
+    return to_reply(result, question, feedback_id)
+
+
+async def answer_suggestion(engine: Engine, team_id: str, user_id: str,
+                            entry_id: str) -> AnswerReply:
+    """The answer card for a pressed "Did you mean…?" suggestion, stored for feedback like
+    any answer (so Helpful yes/no works on it)."""
+    return await asyncio.to_thread(_answer_entry, engine, team_id, user_id, entry_id)
 
 
 def _vote(engine: Engine, team_id: str, user_id: str, feedback_id: int, helpful: bool) -> bool:

@@ -133,6 +133,9 @@ class IdgovTeamsBot(ActivityHandler):
         if action.verb in TASK_VERBS:
             return [await asyncio.to_thread(services.task_action, self.engine, workspace=ws,
                                             user_ref=user, action=action, value=value)]
+        if action.verb is Verb.ASK:
+            return [await asyncio.to_thread(services.answer_suggestion, self.engine,
+                                            workspace=ws, user_ref=user, action=action)]
         if action.verb is Verb.FEEDBACK:
             return [await asyncio.to_thread(services.vote, self.engine, workspace=ws,
                                             user_ref=user, action=action)]

@@ -50,6 +50,24 @@ def answer(engine: Engine, *, workspace: str, user_ref: str, question: str) -> A
     return reply.model_copy(update={"answer": teams_commands(reply.answer)})
 
 
+def answer_suggestion(engine: Engine, *, workspace: str, user_ref: str,
+                      action: Action) -> AnswerReply | TextReply:
+    """A pressed "Did you mean…?" suggestion: that entry's answer card, stored for feedback
+    in the presser's workspace like any answer (so Helpful yes/no works on it)."""
+    from knowledge.qa.ask import answer_entry
+    from knowledge.qa.feedback import record_answer, to_reply
+
+    if not action.entry_id:
+        return TextReply(text="That suggestion button is missing its entry.", tone="warning")
+    result = answer_entry(action.entry_id, engine=engine)
+    question = result.titles[0] if result.titles else action.entry_id
+    with session_scope(engine) as session:
+        feedback_id = record_answer(session, workspace=workspace, user_ref=user_ref,
+                                    question=question, result=result)
+    reply = to_reply(result, question, feedback_id)
+    return reply.model_copy(update={"answer": teams_commands(reply.answer)})
+
+
 _SLASH_COMMAND = re.compile(r"`/idgov (\w+)")
 
 

@@ -24,6 +24,7 @@ from dialogs.replies import Source
 from knowledge.qa.index import Bm25fIndex, Hit
 from knowledge.qa.loader import load_org, load_shipped
 from knowledge.qa.models import AskResult, Entry, KnowledgeItem
+from knowledge.qa.suggest import DID_YOU_MEAN, MAX_SUGGESTIONS, suggestions
 from storage.models import OrgKnowledgeEntry
 
 #: An answer needs this IDF-weighted share of the query's words in the best entry...
@@ -40,6 +41,10 @@ REFUSAL: Final = (
     "run the scoping assessment with `/idgov assess` for a recommendation for your team."
 )
 EMPTY_QUESTION: Final = "Ask me a question, for example: `/idgov ask iso 27001 or soc 2?`"
+UNKNOWN_ENTRY: Final = (
+    "I could not find that knowledge-base entry any more; it may have been removed or renamed. "
+    "Type `/idgov help` to see what I can answer."
+)
 
 
 def domain_terms() -> frozenset[str]:
@@ -60,6 +65,7 @@ class KnowledgeBase:
 
     def __init__(self, items: list[KnowledgeItem]) -> None:
         self.items = items
+        self._by_id: dict[str, KnowledgeItem] | None = None
         # An organisation's own questions bring their own vocabulary ("vpn", "laptop").
         self.index = Bm25fIndex(
             [item.entry for item in items],
@@ -71,6 +77,12 @@ class KnowledgeBase:
     def search(self, question: str, limit: int = 5) -> list[tuple[KnowledgeItem, Hit]]:
         _, hits = self.index.search(question, limit)
         return [(self.items[h.position], h) for h in hits]
+
+    def find(self, entry_id: str) -> KnowledgeItem | None:
+        """The item with this entry id (a suggestion button names one), if the base has it."""
+        if self._by_id is None:
+            self._by_id = {item.entry.id: item for item in self.items}
+        return self._by_id.get(entry_id)
 
 
 @lru_cache(maxsize=1)
@@ -163,26 +175,47 @@ def sources_of(entry: Entry) -> list[Source]:
     ]
 
 
-def refusal(score: float = 0.0, answer: str = REFUSAL) -> AskResult:
-    return AskResult(answered=False, answer=answer, score=round(score, 4))
+def refusal(
+    score: float = 0.0, answer: str = REFUSAL, suggested: list[Source] | None = None
+) -> AskResult:
+    """A polite refusal; with suggestions, the honest text plus "Did you mean one of these?"."""
+    if suggested:
+        answer = f"{answer}\n\n{DID_YOU_MEAN}"
+    return AskResult(
+        answered=False, answer=answer, score=round(score, 4), suggestions=list(suggested or [])
+    )
 
 
-def ask(question: str, *, engine: Engine | None = None) -> AskResult:
-    """Answer a chat question from the knowledge base, or refuse politely."""
-    if not question.strip():
-        return refusal(answer=EMPTY_QUESTION)
-    ranked = knowledge_base(engine).search(question, limit=1)
-    if not ranked:
-        return refusal()
-    item, hit = ranked[0]
-    if not is_confident(hit):
-        return refusal(hit.norm_score)
-    entry = item.entry
+def _answer(entry: Entry, score: float) -> AskResult:
     return AskResult(
         answered=True,
         answer=entry.answer,
         sources=sources_of(entry),
         entry_ids=[entry.id],
         titles=[entry.question],
-        score=round(hit.norm_score, 4),
+        score=round(score, 4),
     )
+
+
+def ask(question: str, *, engine: Engine | None = None) -> AskResult:
+    """Answer a chat question from the knowledge base, or refuse politely (offering the
+    best-ranked entries when the question is plausibly in the domain: `knowledge.qa.suggest`)."""
+    if not question.strip():
+        return refusal(answer=EMPTY_QUESTION)
+    base = knowledge_base(engine)
+    query, hits = base.index.search(question, MAX_SUGGESTIONS)
+    if not hits:
+        return refusal()
+    hit = hits[0]
+    if not is_confident(hit):
+        return refusal(hit.norm_score, suggested=suggestions(base.items, query, hits))
+    return _answer(base.items[hit.position].entry, hit.norm_score)
+
+
+def answer_entry(entry_id: str, *, engine: Engine | None = None) -> AskResult:
+    """The answer of one entry, chosen by the user from the suggestions (score 1.0); an
+    unknown id (a stale button, a removed organisation entry) gets a polite refusal."""
+    item = knowledge_base(engine).find(entry_id.strip())
+    if item is None:
+        return refusal(answer=UNKNOWN_ENTRY)
+    return _answer(item.entry, 1.0)

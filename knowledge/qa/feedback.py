@@ -56,4 +56,5 @@ def to_reply(result: AskResult, question: str, feedback_id: int | None) -> Answe
         sources=list(result.sources),
         score=result.score,
         feedback_id=feedback_id,
+        suggestions=list(result.suggestions),
     )

@@ -84,3 +84,5 @@ class AskResult(BaseModel):
     entry_ids: list[str] = Field(default_factory=list)
     titles: list[str] = Field(default_factory=list)
     score: float = 0.0
+    #: on a refusal, entries the question may have meant (id, question as title, main source)
+    suggestions: list[Source] = Field(default_factory=list)
