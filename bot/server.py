@@ -16,6 +16,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from bot.executor import sized_executor
 from bot.metrics import setup_metrics
 from bot.slack.settings import SlackSettings
 
@@ -61,6 +62,7 @@ def create_app(engine: Engine, *, slack: SlackSettings | None, teams: bool,
     app = web.Application()
     app[ENGINE_KEY] = engine
     app[READY_KEY] = asyncio.Event()
+    app.on_startup.append(sized_executor(engine))  # first: before any hook uses a thread
     setup_metrics(app)  # first, so the platforms below can bind their middlewares to it
     app.router.add_get("/healthz", healthz)
     if slack is not None:

@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +34,9 @@ PLATFORM = "slack"
 KEEP = timedelta(days=2)
 PRUNE_EVERY = 500  # claims between two clean-ups of old ids, per process
 _claims = itertools.count(1)
+#: The claim runs before Slack's acknowledgement, so it has threads of its own: in the shared
+#: pool it would wait behind a backlog of dialog steps and delay the ack (issue 7).
+_CLAIMS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="idgov-slack-claim")
 
 
 def prune_events(engine: Engine, now: datetime | None = None) -> int:
@@ -62,7 +66,8 @@ def dedupe_middleware(engine: Engine) -> Callable[..., Awaitable[BoltResponse | 
                             next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
         body: dict[str, Any] = req.body if isinstance(req.body, dict) else {}
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await asyncio.to_thread(claim_event, engine, str(event_id)):
+        if event_id and not await asyncio.get_running_loop().run_in_executor(
+                _CLAIMS, claim_event, engine, str(event_id)):
             retry = req.headers.get("x-slack-retry-num", ["0"])[0]
             log.info("slack event %s already processed (retry %s); skipped", event_id, retry)
             return BoltResponse(status=200, body="")

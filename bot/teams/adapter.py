@@ -1,7 +1,8 @@
 """The Bot Framework adapter: CloudAdapter plus retries, middleware and a turn error handler.
 
 CloudAdapter authenticates each inbound request (with an app id) and creates the connector
-client that posts replies to the activity's service URL. We add what a production bot
+client that posts replies to the activity's service URL (built once per service URL and
+reused: `bot.teams.clients`). We add what a production bot
 needs around it: connector 429/5xx retried with backoff and logged, each activity processed
 once, the conversation reference stored, and a failed turn logged with its context.
 """
@@ -13,15 +14,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import Middleware, TurnContext
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
+from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ResourceResponse
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from sqlalchemy.engine import Engine
 
 from bot.metrics import Metrics, bind, count_teams_inbound
+from bot.teams.clients import CachingBotFrameworkAuthentication
 from bot.teams.middleware import DedupeMiddleware, ReferenceMiddleware
 from bot.teams.retry import RetryPolicy, call_with_retries, disable_sdk_retries
 from bot.teams.settings import TeamsSettings
@@ -101,7 +100,7 @@ def make_adapter(settings: TeamsSettings, engine: Engine, retry: RetryPolicy | N
                  *, inbound: bool = True) -> IdgovCloudAdapter:
     """The adapter for inbound turns, or (inbound=False) for proactive sends: no middleware
     and no error handler, so a failed send reaches the sender, which reports it."""
-    auth = ConfigurationBotFrameworkAuthentication(settings.sdk_config())
+    auth = CachingBotFrameworkAuthentication(settings.sdk_config())
     adapter = IdgovCloudAdapter(auth, retry)
     if inbound:
         adapter.use(DedupeMiddleware(engine))

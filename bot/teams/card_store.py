@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
 from storage.clock import utcnow
 from storage.db import session_scope
@@ -29,8 +30,18 @@ def save(engine: Engine, *, key: str, workspace: str, conversation_id: str, acti
                 raise
 
 
-def take(engine: Engine, key: str, step: int) -> str | None:
-    """The activity id of the card that asked `step` in this conversation, forgotten once read."""
+def take(engine: Engine, key: str, step: int, *, forget: bool = True) -> str | None:
+    """The activity id of the card that asked `step` in this conversation, forgotten once read.
+
+    ``forget=False`` only reads: for when the next question card follows in the same turn,
+    whose `save` replaces this row anyway (one write fewer per answered step; issue 7).
+    """
+    if not forget:
+        with engine.connect() as conn:
+            found = conn.execute(
+                select(col(TeamsQuestionCard.step), col(TeamsQuestionCard.activity_id))
+                .where(col(TeamsQuestionCard.key) == key)).first()
+        return str(found[1]) if found is not None and found[0] == step else None
     with session_scope(engine) as session:
         row = session.get(TeamsQuestionCard, key)
         if row is None or row.step != step:

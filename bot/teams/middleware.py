@@ -75,17 +75,20 @@ class DedupeMiddleware(Middleware):
 
 
 class ReferenceMiddleware(Middleware):
-    """Store the conversation reference and user time zone on every inbound activity."""
+    """Store the conversation reference and user time zone on inbound activities (skipped
+    while unchanged since this process stored it: `references.RecentWrites`)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.recent = references.RecentWrites()
 
     async def on_turn(self, context: TurnContext,
                       logic: Callable[[], Awaitable[None]]) -> None:
         activity = context.activity
         if activity.type in ("message", "conversationUpdate", "installationUpdate", "invoke"):
             try:
-                await asyncio.to_thread(references.remember, self.engine, activity)
+                await asyncio.to_thread(references.remember, self.engine, activity,
+                                        self.recent)
             except Exception:  # the turn matters more than the bookkeeping; say so
                 log.exception("teams: could not store the conversation reference")
         await logic()

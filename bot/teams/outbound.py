@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -46,9 +47,12 @@ async def deliver(context: TurnContext, engine: Engine, ident: Identity,
     """Send the replies in order; `pressed_card` is the card a submit came from, if any."""
     observe_replies("teams", replies)
     key = str(ident.key)
-    for reply in replies:
+    for i, reply in enumerate(replies):
         if isinstance(reply, AnsweredReply):
-            card_id = await asyncio.to_thread(card_store.take, engine, key, reply.step)
+            # When a question card follows, its save replaces the stored row: read only.
+            follows = any(isinstance(r, QuestionReply) for r in replies[i + 1:])
+            card_id = await asyncio.to_thread(partial(card_store.take, engine, key,
+                                                      reply.step, forget=not follows))
             card_id = card_id or pressed_card
             if card_id is None:
                 log.info("teams: no question card to update for %s step %s", key, reply.step)
