@@ -147,11 +147,11 @@ def test_mention_with_injection_never_pings_the_channel(server: Server,
 def test_old_event_ids_are_pruned_but_recent_ones_kept(engine: Engine) -> None:
     from datetime import timedelta
 
-    from bot.slack.dedupe import claim_event, prune_events
     from storage.clock import utcnow
+    from storage.events import claim_event, prune_events
 
-    assert claim_event(engine, "EvOLD") and claim_event(engine, "EvNEW")
-    assert not claim_event(engine, "EvNEW")
+    assert claim_event(engine, "slack", "EvOLD") and claim_event(engine, "slack", "EvNEW")
+    assert not claim_event(engine, "slack", "EvNEW")
     assert prune_events(engine, now=utcnow() + timedelta(days=3)) == 2
-    assert claim_event(engine, "EvOLD")  # forgotten after the retention window
+    assert claim_event(engine, "slack", "EvOLD")  # forgotten after the retention window
     assert prune_events(engine) == 0

@@ -13,12 +13,10 @@ from collections.abc import Awaitable, Callable
 
 from botbuilder.core import Middleware, TurnContext
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from bot.teams import references
 from bot.teams.identity import PLATFORM, tenant_of
-from storage.db import session_scope
-from storage.models import ProcessedEvent
+from storage.events import claim_event, release_event
 
 log = logging.getLogger(__name__)
 
@@ -30,22 +28,6 @@ def event_id(context: TurnContext) -> str | None:
         return None
     raw = f"{tenant_of(activity)}|{activity.conversation.id}|{activity.id}"
     return raw if len(raw) <= 255 else "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _claim(engine: Engine, eid: str) -> bool:
-    try:
-        with session_scope(engine) as session:
-            session.add(ProcessedEvent(platform=PLATFORM, event_id=eid))
-        return True
-    except IntegrityError:
-        return False
-
-
-def _release(engine: Engine, eid: str) -> None:
-    with session_scope(engine) as session:
-        row = session.get(ProcessedEvent, (PLATFORM, eid))
-        if row is not None:
-            session.delete(row)
 
 
 class DedupeMiddleware(Middleware):
@@ -64,13 +46,13 @@ class DedupeMiddleware(Middleware):
         if eid is None:
             await logic()
             return
-        if not await asyncio.to_thread(_claim, self.engine, eid):
+        if not await asyncio.to_thread(claim_event, self.engine, PLATFORM, eid):
             log.info("teams: duplicate activity %s ignored", eid)
             return
         try:
             await logic()
         except BaseException:
-            await asyncio.to_thread(_release, self.engine, eid)
+            await asyncio.to_thread(release_event, self.engine, PLATFORM, eid)
             raise
 
 
