@@ -9,44 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import re
-import threading
 
 from sqlalchemy.engine import Engine
 
 from bot.slack import refs
 from dialogs.replies import AnswerReply
-from knowledge.qa import AskResult, ask
+from knowledge.qa import ask
 from knowledge.qa.ask import answer_entry
-from knowledge.qa.feedback import record_answer, record_vote, to_reply
+from knowledge.qa.feedback import entry_question, record_vote, recorded_reply
 from storage.db import session_scope
 from storage.models import ChannelSetting
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-#: `ask` runs in worker threads; its stemmer is not thread-safe (concurrent calls raised
-#: IndexError inside snowballstemmer under load), and one lookup takes milliseconds, so
-#: calls are serialised here.
-_ASK_LOCK = threading.Lock()
-
-
-def locked_ask(question: str, engine: Engine) -> AskResult:
-    with _ASK_LOCK:
-        return ask(question, engine=engine)
-
-
 def strip_mentions(text: str) -> str:
     return MENTION.sub(" ", text).strip()
 
 
 def _answer(engine: Engine, team_id: str, user_id: str, question: str,
             only_if_confident: bool) -> AnswerReply | None:
-    result = locked_ask(question, engine)
+    result = ask(question, engine=engine)
     if only_if_confident and not result.answered:
         return None
-    with session_scope(engine) as session:
-        feedback_id = record_answer(session, workspace=refs.workspace(team_id),
-                                    user_ref=refs.user_ref(team_id, user_id),
-                                    question=question, result=result)
-    return to_reply(result, question, feedback_id)
+    return recorded_reply(engine, workspace=refs.workspace(team_id),
+                          user_ref=refs.user_ref(team_id, user_id), question=question,
+                          result=result)
 
 
 async def answer(engine: Engine, team_id: str, user_id: str, question: str, *,
@@ -57,14 +43,10 @@ async def answer(engine: Engine, team_id: str, user_id: str, question: str, *,
 
 
 def _answer_entry(engine: Engine, team_id: str, user_id: str, entry_id: str) -> AnswerReply:
-    with _ASK_LOCK:
-        result = answer_entry(entry_id, engine=engine)
-    question = result.titles[0] if result.titles else entry_id
-    with session_scope(engine) as session:
-        feedback_id = record_answer(session, workspace=refs.workspace(team_id),
-                                    user_ref=refs.user_ref(team_id, user_id),
-                                    question=question, result=result)
-    return to_reply(result, question, feedback_id)
+    result = answer_entry(entry_id, engine=engine)
+    return recorded_reply(engine, workspace=refs.workspace(team_id),
+                          user_ref=refs.user_ref(team_id, user_id),
+                          question=entry_question(result, entry_id), result=result)
 
 
 async def answer_suggestion(engine: Engine, team_id: str, user_id: str,

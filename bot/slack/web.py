@@ -143,9 +143,9 @@ def _warm_knowledge(engine: Engine) -> Callable[[web.Application], Awaitable[Non
     """Build the knowledge index before serving, so the first question is not slow."""
 
     async def warm(_app: web.Application) -> None:
-        from bot.slack.qa import locked_ask
+        from knowledge.qa import ask
 
-        await asyncio.to_thread(locked_ask, "ISO 27001 or SOC 2", engine)
+        await asyncio.to_thread(ask, "ISO 27001 or SOC 2", engine=engine)
 
     return warm
 

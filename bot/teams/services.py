@@ -40,13 +40,10 @@ def help_reply(*, welcome: bool = False, in_channel: bool = False) -> HelpReply:
 
 def answer(engine: Engine, *, workspace: str, user_ref: str, question: str) -> AnswerReply:
     from knowledge.qa import ask
-    from knowledge.qa.feedback import record_answer, to_reply
+    from knowledge.qa.feedback import recorded_reply
 
-    result = ask(question, engine=engine)
-    with session_scope(engine) as session:
-        feedback_id = record_answer(session, workspace=workspace, user_ref=user_ref,
-                                    question=question, result=result)
-    reply = to_reply(result, question, feedback_id)
+    reply = recorded_reply(engine, workspace=workspace, user_ref=user_ref, question=question,
+                           result=ask(question, engine=engine))
     return reply.model_copy(update={"answer": teams_commands(reply.answer)})
 
 
@@ -55,16 +52,13 @@ def answer_suggestion(engine: Engine, *, workspace: str, user_ref: str,
     """A pressed "Did you mean…?" suggestion: that entry's answer card, stored for feedback
     in the presser's workspace like any answer (so Helpful yes/no works on it)."""
     from knowledge.qa.ask import answer_entry
-    from knowledge.qa.feedback import record_answer, to_reply
+    from knowledge.qa.feedback import entry_question, recorded_reply
 
     if not action.entry_id:
         return TextReply(text="That suggestion button is missing its entry.", tone="warning")
     result = answer_entry(action.entry_id, engine=engine)
-    question = result.titles[0] if result.titles else action.entry_id
-    with session_scope(engine) as session:
-        feedback_id = record_answer(session, workspace=workspace, user_ref=user_ref,
-                                    question=question, result=result)
-    reply = to_reply(result, question, feedback_id)
+    reply = recorded_reply(engine, workspace=workspace, user_ref=user_ref,
+                           question=entry_question(result, action.entry_id), result=result)
     return reply.model_copy(update={"answer": teams_commands(reply.answer)})
 
 

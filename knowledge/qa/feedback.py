@@ -6,11 +6,13 @@ the row id; a vote is accepted only from the workspace the answer was shown in.
 
 from __future__ import annotations
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from dialogs.replies import AnswerReply
 from knowledge.qa.models import AskResult
 from storage.clock import utcnow
+from storage.db import session_scope
 from storage.models import Feedback
 
 
@@ -58,3 +60,21 @@ def to_reply(result: AskResult, question: str, feedback_id: int | None) -> Answe
         feedback_id=feedback_id,
         suggestions=list(result.suggestions),
     )
+
+
+def recorded_reply(engine: Engine, *, workspace: str, user_ref: str, question: str,
+                   result: AskResult) -> AnswerReply:
+    """Store the answer shown (for the Helpful yes/no vote) and build its card.
+
+    Every chat front end answers this way, so the feedback log is the same for Slack,
+    Teams and whatever comes next.
+    """
+    with session_scope(engine) as session:
+        feedback_id = record_answer(session, workspace=workspace, user_ref=user_ref,
+                                    question=question, result=result)
+    return to_reply(result, question, feedback_id)
+
+
+def entry_question(result: AskResult, entry_id: str) -> str:
+    """The question a pressed suggestion stands for: the entry's own question."""
+    return result.titles[0] if result.titles else entry_id
