@@ -45,13 +45,11 @@ def matches(when: Conditions, answers: Mapping[str, str]) -> bool:
     return all(answers.get(key) in values for key, values in when.items())
 
 
-class Rule(BaseModel):
+class _Conditional(BaseModel):
+    """A rationale that applies `when` the answers match (``{answer: value or [values]}``)."""
+
     id: str
     when: Conditions
-    evidence: dict[RecommendationId, int] = Field(default_factory=dict)
-    primary: dict[Primary, int] = Field(default_factory=dict)
-    answer: str | None = None
-    outcomes: list[str] = Field(default_factory=list)
     text: str
     sources: list[str] = Field(default_factory=list)
 
@@ -59,6 +57,13 @@ class Rule(BaseModel):
     @classmethod
     def _when(cls, value: Any) -> Any:
         return _listify(value)
+
+
+class Rule(_Conditional):
+    evidence: dict[RecommendationId, int] = Field(default_factory=dict)
+    primary: dict[Primary, int] = Field(default_factory=dict)
+    answer: str | None = None
+    outcomes: list[str] = Field(default_factory=list)
 
     @property
     def answer_id(self) -> str:
@@ -66,16 +71,8 @@ class Rule(BaseModel):
         return self.answer or next(iter(self.when))
 
 
-class Conflict(BaseModel):
-    id: str
-    when: Conditions
-    text: str
-    sources: list[str] = Field(default_factory=list)
-
-    @field_validator("when", mode="before")
-    @classmethod
-    def _when(cls, value: Any) -> Any:
-        return _listify(value)
+class Conflict(_Conditional):
+    """Answers that pull against each other: lowers confidence and says why."""
 
 
 class RecommendationInfo(BaseModel):
