@@ -15,6 +15,7 @@ Synchronous SQLModel by design; async callers wrap calls in ``asyncio.to_thread`
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,7 +38,14 @@ from dialogs.engine import (
     TextInput,
 )
 from dialogs.keys import ConversationKey, workspace_ref
-from dialogs.replies import AnsweredReply, RecommendationReply, Reply, TaskSummary, TextReply
+from dialogs.replies import (
+    AnsweredReply,
+    QuestionReply,
+    RecommendationReply,
+    Reply,
+    TaskSummary,
+    TextReply,
+)
 from dialogs.scoping import scoping_dialog
 from knowledge.schema import validate_answers
 from storage.clock import utcnow
@@ -49,6 +57,13 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 NO_ASSESSMENT = "That assessment is no longer active. Say start to begin a new one."
 FOREIGN_BUTTON = "That button is not part of the assessment."
+#: Text that reads as a question rather than an answer: a clause opening with a question
+#: word and ending in "?" (see `Advisor._side_answer`).
+_SIDE_QUESTION = re.compile(
+    r"(?:^|[,.;:!]\s*)(?:what|what's|how|why|when|where|which|who|does|do|is|are|can|could|"
+    r"should|would)\b[^?]*\?\s*$",
+    re.IGNORECASE,
+)
 
 
 class _LostRace(Exception):
@@ -153,7 +168,28 @@ class Advisor:
                 seen_step.append(old.step)
             return self._step(old, TextInput(text, step=seen_step[0]), now)
 
+        if _SIDE_QUESTION.search(text) and self.active(key):
+            answer = self._side_answer(key, user_ref, text)
+            if answer is not None:
+                pending = [r for r in self.resume(key, user_ref) if isinstance(r, QuestionReply)]
+                return [answer, *pending]
         return self._transact(key, user_ref, decide)
+
+    def _side_answer(self, key: ConversationKey, user_ref: str, text: str) -> Reply | None:
+        """A question typed mid-assessment ("wait, what's a Type II report?") gets its
+        sourced answer, then the pending question again, instead of being read as an answer.
+
+        Only when the knowledge base answers it confidently; otherwise the text goes to the
+        dialog as usual (which re-asks with help if it is no answer either).
+        """
+        from knowledge.qa import ask
+        from knowledge.qa.feedback import recorded_reply
+
+        result = ask(text, engine=self.engine)
+        if not result.answered:
+            return None
+        return recorded_reply(self.engine, workspace=workspace_of(key), user_ref=user_ref,
+                              question=text, result=result)
 
     def handle_action(self, key: ConversationKey, user_ref: str, action: Action) -> list[Reply]:
         """Apply a button press. A press from an older step answers politely, changing nothing.

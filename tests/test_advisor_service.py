@@ -254,3 +254,37 @@ def test_unreadable_stored_state_is_a_fresh_start(advisor: Advisor, engine: Engi
     assert advisor.handle_text(KEY, USER, "1") is None
     assert current_question(advisor.resume(KEY, USER)).number == 1
     assert advisor.active(KEY)
+
+
+def test_a_question_typed_mid_assessment_is_answered_then_the_question_repeated(
+    advisor: Advisor, engine: Engine
+) -> None:
+    from dialogs.replies import AnswerReply
+    from storage.models import Feedback
+
+    [first] = advisor.start(KEY, USER)
+    assert isinstance(first, QuestionReply)
+    replies = advisor.handle_text(KEY, USER, "wait, what is a SOC 2 Type II report?")
+    assert replies is not None and len(replies) == 2
+    answer, again = replies
+    assert isinstance(answer, AnswerReply) and answer.answered and answer.sources
+    assert answer.feedback_id is not None  # Helpful yes/no works on it
+    assert isinstance(again, QuestionReply)
+    assert (again.question_id, again.step, again.error) == (first.question_id, first.step, None)
+    with Session(engine) as s:
+        [fb] = s.exec(select(Feedback)).all()
+    assert (fb.workspace, fb.user_ref) == ("slack:T1", USER)
+    # The assessment carries on where it was.
+    after = advisor.handle_text(KEY, USER, "1")
+    assert after is not None and isinstance(after[0], AnsweredReply)
+
+
+@pytest.mark.parametrize("text", ["purple elephants", "what's for lunch today?"])
+def test_text_that_is_neither_an_answer_nor_a_known_question_is_reasked(
+    advisor: Advisor, text: str
+) -> None:
+    [first] = advisor.start(KEY, USER)
+    replies = advisor.handle_text(KEY, USER, text)
+    assert replies is not None and len(replies) == 1
+    assert isinstance(replies[0], QuestionReply) and replies[0].error
+    assert replies[0].question_id == first.question_id
