@@ -166,6 +166,12 @@ def test_team_assessment_in_a_thread(server: Server, standin: SlackApiStandIn) -
     assert "U0TEAMMATE" in json.dumps(update.body)
     second = wait_posts(standin, CHANNEL, 3)[-1]
     assert second.body["thread_ts"] == thread
+    # Team chatter in the thread is no answer: only its author hears so, privately.
+    server.event("event_message_channel_thread", channel=CHANNEL, thread_ts=thread,
+                 text="brb, grabbing a coffee")
+    hint = standin.wait_for("chat.postEphemeral")[0]
+    assert hint.body["thread_ts"] == thread and "not an answer" in hint.body["text"]
+    assert len(posts(standin, CHANNEL)) == 3  # nothing re-posted to the whole thread
     server.event("event_message_channel_thread", channel=CHANNEL, thread_ts=thread, text="1")
     third = wait_posts(standin, CHANNEL, 4)[-1]
     assert third.body["thread_ts"] == thread and is_question(third)

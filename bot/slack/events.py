@@ -18,11 +18,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import qa, refs
 from bot.slack.commands import help_reply
-from bot.slack.delivery import send_replies
+from bot.slack.delivery import send_replies, whisper
 from bot.slack.deps import SlackDeps
 from bot.slack.guard import guarded
 from bot.slack.home import publish_home
 from dialogs.keys import ConversationKey
+from dialogs.replies import QuestionReply, Reply
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,24 @@ async def _typed(deps: SlackDeps, client: AsyncWebClient, key: ConversationKey, 
                                       refs.user_ref(team_id, user_id), text)
     if replies is None:
         return False
+    if key.shared and _not_an_answer(replies):
+        # A team thread is also a conversation: chatter that is no answer gets a private
+        # hint to its author instead of the question re-posted for everyone.
+        await whisper(client, channel, user_id, THREAD_HINT, thread_ts=thread_ts)
+        return True
     await send_replies(client, deps.engine, key, channel, replies, thread_ts=thread_ts,
                        whisper_to=user_id)
     return True
+
+
+THREAD_HINT = ("I read that as conversation, not an answer to the open question. Use its "
+               "buttons, or type a choice number, skip, back or help.")
+
+
+def _not_an_answer(replies: list[Reply]) -> bool:
+    """The advisor only re-asked the same question because the text did not parse."""
+    return (len(replies) == 1 and isinstance(replies[0], QuestionReply)
+            and replies[0].error is not None)
 
 
 async def _answer(deps: SlackDeps, client: AsyncWebClient, team_id: str, user_id: str,
