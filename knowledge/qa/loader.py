@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from knowledge.crosswalk import load_sources
 from knowledge.qa.models import Entry, KnowledgeItem
 from storage.models import OrgKnowledgeEntry
 
@@ -43,7 +44,6 @@ def first_error(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}"
 
 
-SOURCE_CATALOGUE = "sources.yaml"
 
 
 def _read_yaml(item: Any) -> Any:
@@ -72,16 +72,15 @@ def _resolve_sources(data: Any, catalogue: dict[str, Any], where: str) -> Any:
 def read_shipped_raw() -> list[RawRecord]:
     """Every record of knowledge/entries/*.yaml, in file then list order.
 
-    Entries may cite sources by id from `sources.yaml` (so one URL is written once);
-    the ids are resolved here, before validation.
+    Entries may cite sources by id from the one source catalogue,
+    knowledge/data/sources.yaml (so one URL is written once, for rules, crosswalk and
+    entries alike); the ids are resolved here, before validation.
     """
     folder = resources.files("knowledge.entries")
-    catalogue = _read_yaml(folder.joinpath(SOURCE_CATALOGUE))
-    if not isinstance(catalogue, dict):
-        raise KnowledgeError(f"{SOURCE_CATALOGUE}: expected a mapping of source ids")
+    catalogue = {sid: {"title": src.title, "url": src.url} for sid, src in load_sources().items()}
     records: list[RawRecord] = []
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not item.name.endswith((".yaml", ".yml")) or item.name == SOURCE_CATALOGUE:
+        if not item.name.endswith((".yaml", ".yml")):
             continue
         data = _read_yaml(item)
         if not isinstance(data, list):
