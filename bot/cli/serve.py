@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("serve", help="run the Slack/Teams server with /healthz")
     parser.add_argument("--host", default=os.environ.get("IDGOV_HOST", "0.0.0.0"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    parser.add_argument("--port", type=int, default=os.environ.get("PORT", "3000"))
     parser.add_argument("--no-scheduler", action="store_true",
                         help="do not send nudges from this process (cron runs idgov nudge)")
     parser.set_defaults(func=run)
