@@ -208,3 +208,9 @@ def test_history_is_the_audit_trail_of_every_change(run: Cli) -> None:
     text = run("tasks", "history", "1")
     assert "reassigned" in text.stdout and "by slack:T0001:U9 via cli" in text.stdout
     _one_error_line(run("tasks", "history", "7"), "no task 7")
+
+
+def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(run: Cli, tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "folder" / "idgov.db"
+    proc = run("tasks", "list", extra_env={"DATABASE_URL": f"sqlite:///{missing}"})
+    _one_error_line(proc, "cannot use the database")

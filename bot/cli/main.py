@@ -60,6 +60,25 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     return (CliError, AnswerError, DatabaseUrlError)
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _database_unavailable(exc: BaseException) -> str | None:
+    """The driver's one-line reason when `exc` is SQLAlchemy's OperationalError, else None.
+
+    Looked up lazily: commands that never open a database should not import SQLAlchemy.
+    """
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return None
+    return _first_line(exc.orig or exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_command_in(argv))
@@ -86,8 +105,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("IDGOV_DEBUG"):
             raise
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        print(f"idgov: internal error: {type(exc).__name__}: {first}", file=sys.stderr)
+        unreachable = _database_unavailable(exc)
+        if unreachable is not None:
+            # DATABASE_URL names a database that cannot be opened or reached: configuration
+            # the operator fixes, so say so and exit like any other bad input.
+            print(f"idgov: error: cannot use the database: {unreachable}", file=sys.stderr)
+            return 2
+        print(f"idgov: internal error: {type(exc).__name__}: {_first_line(exc)}",
+              file=sys.stderr)
         return 1
     return int(result or 0)
 
