@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -218,6 +217,7 @@ def build_senders(engine: Engine) -> dict[str, Sender]:
     store. Teams: the Bot Framework connector (proactive messages from stored references).
     A configuration error is raised as one line (`SlackSettingsError` / `TeamsConfigError`).
     """
+    from bot.server import teams_wanted
     from bot.slack.sender import SlackSender
     from bot.slack.settings import load_slack_settings
 
@@ -235,7 +235,7 @@ def build_senders(engine: Engine) -> dict[str, Sender]:
             return bot.bot_token if bot is not None else None
 
         senders["slack"] = SlackSender(token_for_team=token_for_team, base_url=slack.api_url)
-    if os.environ.get("MICROSOFT_APP_ID") or slack is None:  # the rule `idgov serve` uses
+    if teams_wanted(slack):  # the same rule `idgov serve` uses to open /api/messages
         from bot.teams.sender import TeamsSender
 
         senders["teams"] = TeamsSender(engine)
