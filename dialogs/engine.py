@@ -207,16 +207,17 @@ class Dialog:
         if state.status == "active" and state.expired(now):
             return self._expired(state, inp, now)
         if inp.step is not None and (inp.step != state.step or state.status != "active"):
-            return state, [TextReply(text=STALE_TEXT, tone="info")]
+            return state, [TextReply(text=STALE_TEXT, tone="info", private=True)]
         if state.status != "active" or state.current is None:
-            return state, [TextReply(text="There is no assessment in progress.", tone="info")]
+            return state, [TextReply(text="There is no assessment in progress.", tone="info",
+                                     private=True)]
         new = state.model_copy(deep=True)
         new.updated_at = now
         new.expires_at = now + timedelta(seconds=state.ttl_seconds)
         q = self.by_id[state.current]
         if isinstance(inp, ChoiceInput):
             if inp.question_id != q.id:
-                return state, [TextReply(text=STALE_TEXT, tone="info")]
+                return state, [TextReply(text=STALE_TEXT, tone="info", private=True)]
             if inp.value is None:
                 return self._answer(new, q, q.skip_value)
             if inp.value not in {v for v, _ in q.choices} | {q.skip_value}:

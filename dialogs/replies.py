@@ -136,6 +136,22 @@ class AnswerReply(BaseModel):
     suggestions: list[Source] = Field(default_factory=list)
 
 
+class TaskChangedReply(BaseModel):
+    """What a task button (or the Not-applicable form) did, for the person who pressed it.
+
+    `result`: ``applied`` (the change was made), ``closed`` (the task was already closed:
+    nothing changed), ``not_found`` (no such task in this workspace), ``refused`` (the
+    change is not allowed or the input was wrong; `problem` says why). `task` is the task
+    as it now is, with its last outcome, so the message pressed can drop its buttons.
+    """
+
+    kind: Literal["task_changed"] = "task_changed"
+    result: Literal["applied", "closed", "not_found", "refused"]
+    task: TaskSummary | None = None
+    problem: str | None = None
+    days: int | None = None  # snoozed for
+
+
 class NudgeReply(BaseModel):
     """A reminder about one task, with Done / Snooze / Reassign / Not applicable."""
 
@@ -146,18 +162,33 @@ class NudgeReply(BaseModel):
     escalation_note: str | None = None
 
 
+class HelpCommand(BaseModel):
+    """One command in neutral words (``ask QUESTION``); the renderer names it as its surface
+    does (``/idgov ask QUESTION`` in Slack, ``ask QUESTION`` in Teams and the terminal)."""
+
+    name: str
+    what: str
+    #: surfaces that have it; empty: every surface
+    surfaces: list[str] = Field(default_factory=list)
+
+
 class HelpReply(BaseModel):
     kind: Literal["help"] = "help"
     title: str = "idgov: ISO/IEC 27001 or SOC 2 for your identity programme"
     intro: str
-    commands: list[tuple[str, str]]  # (command, what it does)
+    commands: list[HelpCommand]
     welcome: bool = False
+    #: said in a channel or group chat, where people must mention the bot first
+    in_channel: bool = False
 
 
 class TextReply(BaseModel):
     kind: Literal["text"] = "text"
     text: str
     tone: Literal["info", "success", "warning", "error"] = "info"
+    #: a note for the person who acted only (a stale button pressed in a team thread must
+    #: not make noise for everyone); the router turns it into `Audience.ACTOR`
+    private: bool = False
 
 
 Reply = Annotated[
@@ -167,6 +198,7 @@ Reply = Annotated[
     | TaskListReply
     | AnswerReply
     | NudgeReply
+    | TaskChangedReply
     | HelpReply
     | TextReply,
     Field(discriminator="kind"),

@@ -161,7 +161,8 @@ class Advisor:
         def decide(old: DialogState | None, now: datetime) -> _Outcome:
             if old is None or old.status != "active":
                 # Finished by a racing replica after we read it: this text was an answer.
-                return _Outcome(None, [TextReply(text=STALE_TEXT)] if seen_step else None)
+                stale = [TextReply(text=STALE_TEXT, private=True)]
+                return _Outcome(None, stale if seen_step else None)
             if old.expired(now) and not self.dialog.understands(old, text):
                 return _Outcome(None, None)
             if not seen_step:
@@ -203,11 +204,11 @@ class Advisor:
             return self.resume(key, user_ref)
         inp = _action_input(action)
         if inp is None:
-            return [TextReply(text=FOREIGN_BUTTON, tone="warning")]
+            return [TextReply(text=FOREIGN_BUTTON, tone="warning", private=True)]
 
         def decide(old: DialogState | None, now: datetime) -> _Outcome:
             if old is None:
-                return _Outcome(None, [TextReply(text=NO_ASSESSMENT)])
+                return _Outcome(None, [TextReply(text=NO_ASSESSMENT, private=True)])
             return self._step(old, inp, now)
 
         return self._transact(key, user_ref, decide) or []
@@ -259,7 +260,7 @@ class Advisor:
             except (_LostRace, IntegrityError):
                 log.info("conversation %s changed concurrently (attempt %d)", key, attempt)
         busy = "Several answers arrived at once; please try again."
-        return [TextReply(text=busy, tone="warning")]
+        return [TextReply(text=busy, tone="warning", private=True)]
 
     def _attempt(
         self,

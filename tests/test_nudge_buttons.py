@@ -16,8 +16,11 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.scheduler import SweepStats, run_once
-from bot.slack import tasks as slack_tasks
-from bot.slack.actions import decode
+from bot.cards.render import render_slack
+from bot.slack.translate import press_turn
+from dialogs import tasks as task_service
+from dialogs.actions import Verb
+from dialogs.turn import Pressed
 from bot.slack.sender import SlackSender
 from dialogs.reminders import NudgeSettings
 from storage import tasks
@@ -54,11 +57,20 @@ def _nudge(engine: Engine, api: SlackApiStandIn) -> tuple[int, dict[str, dict[st
 
 
 def _press(engine: Engine, element: dict[str, Any], picked: str | None = None) -> str:
+    """The press as the Slack adapter translates it, applied by the task service; returns the
+    private confirmation Slack would show."""
     pressed = {"action_id": element["action_id"], "value": element.get("value")}
     if picked:
         pressed["selected_user"] = picked
-    action, selected = decode(pressed)
-    return asyncio.run(slack_tasks.apply(engine, "T0001", "U1", action, selected))
+    body = {"team": {"id": "T0001"}, "user": {"id": "U1"}, "container": {"channel_id": "D1"}}
+    turn = press_turn(body, pressed)
+    assert isinstance(turn.what, Pressed)
+    action = turn.what.action
+    new_owner = (task_service.new_owner_ref(turn.actor, picked_user=turn.what.picked_user,
+                                            typed=None)
+                 if action.verb is Verb.TASK_REASSIGN else None)
+    reply = task_service.press(engine, turn.actor, action, new_owner=new_owner, source="slack")
+    return str(render_slack(reply)["text"])
 
 
 def _later_sweep(engine: Engine, api: SlackApiStandIn, days: int) -> int:

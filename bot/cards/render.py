@@ -58,6 +58,35 @@ def reassign_input_id(task_id: int) -> str:
     return f"idgov.reassign.{task_id}"
 
 
+#: How each surface names a command (`dialogs.help`): Slack through its slash command.
+COMMAND_PREFIX: dict[str, str] = {"slack": "/idgov ", "teams": "", "text": ""}
+_SLASH_COMMAND = re.compile(r"`?/idgov (\w+)`?")
+
+
+def command_name(name: str, target: str) -> str:
+    """``ask QUESTION`` as `target` calls it (``/idgov ask QUESTION`` in Slack)."""
+    return COMMAND_PREFIX.get(target, "") + name
+
+
+def surface_commands(text: str, target: str) -> str:
+    """Neutral text names commands Slack's way (`/idgov help`); elsewhere it is just the
+    word, without Markdown backticks that Teams would show literally."""
+    if target == "slack":
+        return text
+    return _SLASH_COMMAND.sub(lambda m: m.group(1), text)
+
+
+def ref_label(ref: str | None) -> str:
+    """A person named by a neutral ref, for surfaces without mentions: the email address,
+    the terminal user's name, else the id after the workspace."""
+    if not ref:
+        return "someone"
+    platform, _, rest = ref.partition(":")
+    if platform == "email":
+        return rest
+    return rest.rsplit(":", 1)[-1]
+
+
 def _action(verb: str, **payload: Any) -> Action:
     return Action.model_validate({"verb": Verb(verb), **payload})
 
@@ -113,6 +142,9 @@ def _environment() -> jinja2.Environment:
         reassign_input_id=reassign_input_id,
         days_until=_days_until,
         answer_text=answer_text,
+        command_name=command_name,
+        ref_label=ref_label,
+        surface_commands=surface_commands,
         cite=_cite,
         FRAMEWORK_LABELS=FRAMEWORK_LABELS,
         CONFIDENCE_LABELS=CONFIDENCE_LABELS,
@@ -136,6 +168,7 @@ def _context(reply: BaseModel, target: Target, compact: bool = False) -> dict[st
     """
     ctx: dict[str, Any] = {name: getattr(reply, name) for name in type(reply).model_fields}
     ctx["reply"] = reply
+    ctx["target"] = target
     ctx["compact"] = compact
     ctx["cap"] = lambda normal, small: small if compact else normal
     tasks = getattr(reply, "tasks", None)

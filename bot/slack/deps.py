@@ -1,4 +1,5 @@
-"""What every Slack listener needs, built once per app: the engine and the advisor.
+"""What every Slack listener needs, built once per app: the engine, the router and the
+question-message store.
 
 Listeners receive this object through closures in `register()` functions, so handlers stay
 plain async functions and tests can build a second app on the same database (a restart).
@@ -7,20 +8,23 @@ plain async functions and tests can build a second app on the same database (a r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
-if TYPE_CHECKING:
-    from dialogs.service import Advisor
+from dialogs.question_messages import SlackQuestionMessages
+from dialogs.router import Router
 
 
 @dataclass
 class SlackDeps:
     engine: Engine
-    advisor: Advisor = field(init=False)
+    router: Router = field(init=False)
+    questions: SlackQuestionMessages = field(init=False)
 
     def __post_init__(self) -> None:
-        from dialogs.service import Advisor
+        self.router = Router(self.engine)
+        self.questions = SlackQuestionMessages(self.engine)
 
-        self.advisor = Advisor(self.engine)
+    @property
+    def advisor(self):  # type: ignore[no-untyped-def]
+        return self.router.advisor

@@ -7,23 +7,22 @@ so what a user sees there is never older than their last action.
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import tasks
-from bot.slack.assessments import last_card
 from bot.slack.delivery import call
 from bot.slack.deps import SlackDeps
-
-log = logging.getLogger(__name__)
+from bot.slack.translate import actor
+from dialogs import assessments
+from dialogs import tasks as task_service
 
 
 async def publish_home(client: AsyncWebClient, deps: SlackDeps, team_id: str,
                        user_id: str) -> None:
     from bot.cards import render_slack_home
 
-    user_tasks = await tasks.open_tasks(deps.engine, team_id, user_id)
-    last = await asyncio.to_thread(last_card, deps.engine, team_id, user_id)
+    who = actor(team_id, user_id)
+    user_tasks = await asyncio.to_thread(task_service.open_tasks, deps.engine, who)
+    last = await asyncio.to_thread(assessments.last_card, deps.engine, who.workspace, who.ref)
     view = render_slack_home(user_tasks, last)
     await call(client, "views.publish", user_id=user_id, view=view)

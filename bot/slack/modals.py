@@ -18,22 +18,19 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.escaping import clip, slack_clip
-from bot.slack import tasks
 from bot.slack.delivery import call
 from bot.slack.deps import SlackDeps
 from bot.slack.guard import guarded
 from bot.slack.task_messages import Origin, note, show
-from dialogs.actions import Action, Verb
-from dialogs.replies import TaskSummary
+from bot.slack.translate import form_turn, reason_of
+from dialogs.replies import TaskChangedReply, TaskSummary
+from dialogs.tasks import REASON_MAX
 
 log = logging.getLogger(__name__)
 
 CALLBACK_ID = "idgov.task_na"
 REASON_BLOCK = "reason"
 REASON_INPUT = "reason_text"
-REASON_MAX = tasks.REASON_MAX
-EMPTY = "Please say why this task does not apply to you."
-TOO_LONG = f"Please keep the reason under {REASON_MAX} characters."
 STALE_FORM = "This form is out of date; press Not applicable on the task again."
 UNAVAILABLE = "I could not save this just now; please press Save again in a minute."
 
@@ -61,56 +58,57 @@ def reason_view(task: TaskSummary, metadata: str) -> dict[str, Any]:
     ).to_dict()
 
 
-async def open_reason(client: AsyncWebClient, deps: SlackDeps, body: dict[str, Any],
-                      origin: Origin, team_id: str, user_id: str, task_id: int) -> None:
-    """Ask for the reason, unless the task cannot be closed any more (then say so)."""
-    check = await tasks.still_open(deps.engine, team_id, task_id)
-    if check.problem is not None or check.task is None:
-        await show(client, deps, origin, team_id, user_id, check)
-        return
-    opened = await call(client, "views.open", trigger_id=str(body.get("trigger_id") or ""),
-                        view=reason_view(check.task, origin.metadata(task_id)))
+async def open_reason(client: AsyncWebClient, trigger_id: str, origin: Origin, user_id: str,
+                      task: TaskSummary) -> None:
+    """Ask for the reason of a task that can still close (the router checked)."""
+    assert task.id is not None
+    opened = await call(client, "views.open", trigger_id=trigger_id,
+                        view=reason_view(task, origin.metadata(task.id)))
     if opened is None:
         await note(client, origin, user_id, ":warning: I could not open the form; please "
                    "press Not applicable again.")
 
 
-def _reason(view: dict[str, Any]) -> str:
-    values = (view.get("state") or {}).get("values") or {}
-    field = (values.get(REASON_BLOCK) or {}).get(REASON_INPUT) or {}
-    value = field.get("value") if isinstance(field, dict) else None
-    return value.strip() if isinstance(value, str) else ""
-
-
 async def handle_submission(ack: Any, body: dict[str, Any], client: AsyncWebClient,
                             deps: SlackDeps) -> None:
-    team_id = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
-                  or "")
-    user_id = str((body.get("user") or {}).get("id") or "")
+    """Validated and recorded before the acknowledgement, so a refusal keeps the form open
+    with the reason under the field; a good one closes it and updates the message."""
     view = body.get("view") or {}
-    reason = _reason(view)
-    if not reason or len(reason) > REASON_MAX:
-        await ack(response_action="errors", errors={REASON_BLOCK: TOO_LONG if reason else EMPTY})
-        return
     try:
         task_id, origin = Origin.from_metadata(view.get("private_metadata"))
     except (ValueError, TypeError):
         await ack(response_action="errors", errors={REASON_BLOCK: STALE_FORM})
         return
+    from bot.slack.surface import SlackSurface
+
+    turn = form_turn(body, task_id, reason_of(view, REASON_BLOCK, REASON_INPUT))
+    surface = SlackSurface(client, deps, turn, origin=origin)
     try:
-        result = await tasks.press(deps.engine, team_id, user_id,
-                                   Action(verb=Verb.TASK_NA, t=task_id), reason=reason)
+        outs = await deps.router.handle(turn, surface)
     except Exception:  # the database is unreachable: keep the form and its text, say so
-        log.exception("recording a not-applicable reason failed (team=%s)", team_id)
+        log.exception("recording a not-applicable reason failed (team=%s)",
+                      turn.actor.workspace_id)
         await ack(response_action="errors", errors={REASON_BLOCK: UNAVAILABLE})
         return
-    if not result.applied:
-        await ack(response_action="errors", errors={REASON_BLOCK: result.problem or STALE_FORM})
-        if result.task is not None:  # closed meanwhile: drop its stale buttons all the same
-            await show(client, deps, origin, team_id, user_id, result, quiet=True)
+    result = next((o.reply for o in outs if isinstance(o.reply, TaskChangedReply)), None)
+    if result is None or result.result != "applied":
+        problem = _problem(result)
+        await ack(response_action="errors", errors={REASON_BLOCK: problem})
+        if result is not None and result.task is not None:  # closed meanwhile: drop its
+            await show(client, deps, origin, turn.actor, result, quiet=True)  # stale buttons
         return
     await ack()
-    await show(client, deps, origin, team_id, user_id, result)
+    await show(client, deps, origin, turn.actor, result)
+
+
+def _problem(result: TaskChangedReply | None) -> str:
+    if result is None:
+        return STALE_FORM
+    if result.result == "closed" and result.task is not None:
+        return f"This task is already {result.task.status.replace('_', ' ')}; nothing was changed."
+    if result.result == "not_found":
+        return "I could not find that task in this workspace; nothing was changed."
+    return result.problem or STALE_FORM
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:

@@ -20,13 +20,15 @@ from typing import Any, Literal
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+import asyncio
+
 from bot.cards.render import render_slack_task
-from bot.slack import refs, tasks
 from bot.slack.delivery import call, render
 from bot.slack.deps import SlackDeps
 from bot.slack.home import publish_home
-from bot.slack.tasks import TaskResult
-from dialogs.replies import TaskListReply, TaskSummary
+from dialogs import tasks as task_service
+from dialogs.replies import TaskChangedReply, TaskListReply, TaskSummary
+from dialogs.turn import Actor
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +123,7 @@ async def fetch_message(client: AsyncWebClient, channel: str,
     return None
 
 
-async def _via_response_url(url: str, **body: Any) -> bool:
+async def via_response_url(url: str, **body: Any) -> bool:
     try:
         response = await AsyncWebhookClient(url).send_dict(body)
     except Exception as exc:
@@ -135,14 +137,14 @@ async def _via_response_url(url: str, **body: Any) -> bool:
 async def note(client: AsyncWebClient, origin: Origin, user_id: str, text: str) -> None:
     """A private one-liner to the presser, next to the message they pressed."""
     if origin.response_url:
-        await _via_response_url(origin.response_url, text=text, response_type="ephemeral",
+        await via_response_url(origin.response_url, text=text, response_type="ephemeral",
                                 replace_original=False)
     elif origin.channel:
         await call(client, "chat.postEphemeral", channel=origin.channel, user=user_id, text=text)
 
 
-async def _update_message(client: AsyncWebClient, deps: SlackDeps, origin: Origin, team_id: str,
-                          user_id: str, task: TaskSummary) -> bool:
+async def _update_message(client: AsyncWebClient, deps: SlackDeps, origin: Origin, who: Actor,
+                          task: TaskSummary) -> bool:
     blocks, text = origin.blocks, origin.text
     if blocks is None and origin.surface == "message" and origin.channel and origin.ts:
         found = await fetch_message(client, origin.channel, origin.ts)
@@ -151,9 +153,9 @@ async def _update_message(client: AsyncWebClient, deps: SlackDeps, origin: Origi
     body = splice(blocks, text, task) if blocks else None
     if origin.surface == "ephemeral":
         if body is None:
-            listing = await tasks.listing_after(deps.engine, team_id, user_id, task)
+            listing = await asyncio.to_thread(task_service.listing_after, deps.engine, who, task)
             body = render(TaskListReply(tasks=listing))
-        return bool(origin.response_url) and await _via_response_url(
+        return bool(origin.response_url) and await via_response_url(
             str(origin.response_url), replace_original=True, **body)
     if body is None or not origin.channel or not origin.ts:
         return False
@@ -161,27 +163,31 @@ async def _update_message(client: AsyncWebClient, deps: SlackDeps, origin: Origi
                       **body) is not None
 
 
-async def show(client: AsyncWebClient, deps: SlackDeps, origin: Origin, team_id: str,
-               user_id: str, result: TaskResult, *, quiet: bool = False) -> None:
+async def show(client: AsyncWebClient, deps: SlackDeps, origin: Origin, who: Actor,
+               result: TaskChangedReply, *, quiet: bool = False) -> None:
     """Reflect `result` where the press came from; confirm privately only when the place
     itself could not be updated, or to say why nothing changed (unless `quiet`)."""
     updated = False
+    applied = result.result == "applied"
     if origin.surface == "home":  # shows the truth whatever happened, so always refresh
-        await publish_home(client, deps, team_id, user_id)
+        await publish_home(client, deps, who.workspace_id, who.user_id)
         updated = True
     elif result.task is not None:
-        updated = await _update_message(client, deps, origin, team_id, user_id, result.task)
-    if result.applied and result.task is not None:
-        await _refresh_homes(client, deps, origin, team_id, user_id, result.task)
-    if not quiet and (not result.applied or not updated):
-        await note(client, origin, user_id, result.text)
+        updated = await _update_message(client, deps, origin, who, result.task)
+    if applied and result.task is not None:
+        await _refresh_homes(client, deps, origin, who, result.task)
+    if not quiet and (not applied or not updated):
+        await note(client, origin, who.user_id, render(result)["text"])
 
 
-async def _refresh_homes(client: AsyncWebClient, deps: SlackDeps, origin: Origin, team_id: str,
-                         user_id: str, task: TaskSummary) -> None:
+async def _refresh_homes(client: AsyncWebClient, deps: SlackDeps, origin: Origin, who: Actor,
+                         task: TaskSummary) -> None:
     """Home tabs that listed (or should now list) the task: the presser's, the new owner's."""
     if origin.surface != "home":
-        await publish_home(client, deps, team_id, user_id)
-    new_owner = refs.parse_user_ref(task.owner, team_id)
-    if task.outcome and task.outcome.action == "reassigned" and new_owner and new_owner != user_id:
-        await publish_home(client, deps, team_id, new_owner)
+        await publish_home(client, deps, who.workspace_id, who.user_id)
+    prefix = f"{who.workspace}:"
+    owner = task.owner or ""
+    new_owner = owner.removeprefix(prefix) if owner.startswith(prefix) else None
+    if (task.outcome and task.outcome.action == "reassigned" and new_owner
+            and new_owner != who.user_id):
+        await publish_home(client, deps, who.workspace_id, new_owner)

@@ -1,9 +1,9 @@
-"""Stored assessments back as recommendation cards (Share to channel, App Home).
+"""Stored assessments back as recommendation cards (Share to channel, App Home, report).
 
 The advisor stores the engine's result with each assessment; rebuilding the card from it
 (plus the assessment's tasks as they are now) means sharing later shows current owners and
-due dates. Lookups are filtered by workspace, so an assessment id from another workspace
-is simply not found.
+due dates. Lookups are filtered by workspace, so an assessment id from another workspace is
+simply not found.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.slack import refs
 from dialogs.replies import RecommendationReply
 from knowledge.recommend import Recommendation
 from storage.db import session_scope
@@ -28,23 +27,24 @@ def card_of(session: Session, row: Assessment) -> RecommendationReply:
     return result.to_reply(row.id, [task_summary(t) for t in tasks])
 
 
-def shareable(engine: Engine, team_id: str, assessment_id: int
+def shareable(engine: Engine, workspace: str, assessment_id: int
               ) -> tuple[RecommendationReply, str | None] | None:
-    """The card and the channel it was started from (None: no channel), or None if unknown."""
+    """The card (without its Share button) and the channel ref it was started from (None:
+    not from a channel), or None when there is no such assessment in `workspace`."""
     with session_scope(engine) as session:
         row = session.get(Assessment, assessment_id)
-        if row is None or row.workspace != refs.workspace(team_id):
+        if row is None or row.workspace != workspace:
             return None
         card = card_of(session, row).model_copy(update={"can_share": False})
-        return card, refs.parse_channel_ref(row.channel_ref, team_id)
+        return card, row.channel_ref
 
 
-def last_card(engine: Engine, team_id: str, user_id: str) -> RecommendationReply | None:
+def last_card(engine: Engine, workspace: str, user_ref: str) -> RecommendationReply | None:
+    """The newest recommendation `user_ref` received in `workspace`."""
     with session_scope(engine) as session:
         row = session.exec(
             select(Assessment)
-            .where(Assessment.workspace == refs.workspace(team_id),
-                   Assessment.user_ref == refs.user_ref(team_id, user_id))
+            .where(Assessment.workspace == workspace, Assessment.user_ref == user_ref)
             .order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
         ).first()
         return card_of(session, row) if row else None

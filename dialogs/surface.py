@@ -1,0 +1,44 @@
+"""What the router may ask of the surface a turn came from, in neutral terms.
+
+Each adapter implements this for one request (it holds that request's client, trigger id
+and response URL). Only what truly differs between platforms is here: where a new
+assessment runs (Slack moves it to the starter's DM; Teams keeps it in the chat), opening a
+team thread, who manages a channel, a form that asks for a reason, and posting somewhere
+other than the turn's place (Share to channel).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from dialogs.outbox import Out
+from dialogs.replies import TaskSummary
+from dialogs.turn import Actor, Place, Turn
+
+
+class Surface(Protocol):
+    #: slack | teams | cli: also the ``source`` recorded in task history
+    name: str
+
+    async def assessment_place(self, turn: Turn) -> Place | None:
+        """Where an assessment started by this turn runs; None when it cannot be opened."""
+        ...
+
+    async def open_thread(self, place: Place, starter: Actor) -> Place | None:
+        """Post the team assessment's opening (`dialogs.handlers.THREAD_INTRO`, naming
+        `starter` as this surface mentions people) in `place` and return the thread under
+        it, or None when this surface has no such threads or the post failed."""
+        ...
+
+    async def can_manage_channel(self, place: Place, actor: Actor) -> bool:
+        """The channel's creator or a workspace admin."""
+        ...
+
+    async def ask_reason(self, turn: Turn, task: TaskSummary) -> bool:
+        """Open a form asking why `task` does not apply; False when this surface asks for
+        the reason on the card itself (so the press already carries it)."""
+        ...
+
+    async def post(self, out: Out) -> bool:
+        """Deliver one reply now, elsewhere than the turn's place; True when delivered."""
+        ...
