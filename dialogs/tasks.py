@@ -81,10 +81,11 @@ def new_owner_ref(actor: Actor, *, picked_user: str | None, typed: str | None) -
                      user_id=picked_user).ref
     raw = (typed or "").strip()
     if not raw:
-        raise ValueError("Pick or type the new owner first.")
+        raise ValueError("Choose the new owner, or type their email address.")
     if raw.startswith(f"{actor.platform}:"):
         if not raw.startswith(f"{actor.workspace}:"):
-            raise ValueError("The new owner must be in this workspace.")
+            raise ValueError("The new owner must be in this workspace (Slack workspace or Microsoft 365 "
+                             "tenant).")
         return raw
     if raw.startswith("email:"):
         return raw

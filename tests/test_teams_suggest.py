@@ -52,6 +52,6 @@ async def test_stale_or_empty_suggestion_submits_are_answered_politely(
     harness = Harness(sqlite_engine)
     [gone] = await harness.send("personal_card_submit", value={"idgov": "ask", "e": "removed"})
     assert "could not find that knowledge-base entry" in texts(gone)
-    assert "`help" in texts(gone) and "/idgov" not in texts(gone)
+    assert "Type help to see" in texts(gone) and "/idgov" not in texts(gone)
     [empty] = await harness.send("personal_card_submit", value={"idgov": "ask"})
     assert "missing its entry" in texts(empty)

@@ -1,8 +1,11 @@
-"""Neutral replies -> Teams messages: Adaptive Card attachments, sent or updated in place.
+"""Neutral replies -> Teams messages, and one Teams turn as the router's `Surface`.
 
 Cards come from the shared Jinja2 templates (`bot.cards.render(reply, "teams")`); this module
-only wraps them and decides *how* each one is delivered: a question card is sent and its
-activity id remembered; an answered-question reply replaces that card (update activity).
+wraps them and delivers each `Out` as its audience says. Teams has no ephemeral messages, so
+``ACTOR`` and ``HERE`` both go to the conversation of the turn (a personal chat is already
+private); ``CHANNEL`` continues the stored conversation of that channel (Share to channel).
+A question card is sent and its activity id remembered (`dialogs.question_messages`); an
+answered-question reply replaces that card (update activity).
 """
 
 from __future__ import annotations
@@ -10,31 +13,32 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment
-from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
 from bot.metrics import observe_replies
-from bot.teams import card_store
+from bot.teams import references
 from bot.teams.identity import Identity
-from dialogs.replies import AnsweredReply, QuestionReply
+from dialogs.outbox import Audience, Out
+from dialogs.question_messages import TeamsQuestionCards
+from dialogs.replies import AnsweredReply, QuestionReply, Reply, TaskSummary
+from dialogs.turn import Actor, Place, Turn
 
 log = logging.getLogger(__name__)
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
-def card_of(reply: BaseModel) -> dict[str, Any]:
+def card_of(reply: Any) -> dict[str, Any]:
     from bot.cards.render import render_teams
 
     return render_teams(reply)
 
 
-def to_activity(reply: BaseModel) -> Activity:
+def to_activity(reply: Any) -> Activity:
     """A message activity carrying the reply's Adaptive Card."""
     return Activity(
         type=ActivityTypes.message,
@@ -42,29 +46,77 @@ def to_activity(reply: BaseModel) -> Activity:
     )
 
 
-async def deliver(context: TurnContext, engine: Engine, ident: Identity,
-                  replies: Sequence[BaseModel], *, pressed_card: str | None = None) -> None:
-    """Send the replies in order; `pressed_card` is the card a submit came from, if any."""
-    observe_replies("teams", replies)
-    key = str(ident.key)
-    for i, reply in enumerate(replies):
-        if isinstance(reply, AnsweredReply):
-            # When a question card follows, its save replaces the stored row: read only.
-            follows = any(isinstance(r, QuestionReply) for r in replies[i + 1:])
-            card_id = await asyncio.to_thread(partial(card_store.take, engine, key,
-                                                      reply.step, forget=not follows))
-            card_id = card_id or pressed_card
-            if card_id is None:
-                log.info("teams: no question card to update for %s step %s", key, reply.step)
+class TeamsSurface:
+    """One Teams turn: answers the router's questions and delivers its replies."""
+
+    name = "teams"
+
+    def __init__(self, context: TurnContext, engine: Engine, ident: Identity,
+                 questions: TeamsQuestionCards, app_id: str | None = None) -> None:
+        self.context, self.engine, self.ident = context, engine, ident
+        self.questions, self.app_id = questions, app_id
+
+    async def assessment_place(self, turn: Turn) -> Place | None:
+        return turn.place  # Teams keeps the assessment in the chat it was asked in
+
+    async def open_thread(self, place: Place, starter: Actor) -> Place | None:
+        return None
+
+    async def can_manage_channel(self, place: Place, actor: Actor) -> bool:
+        return False
+
+    async def ask_reason(self, turn: Turn, task: TaskSummary) -> bool:
+        return False  # the reason is an input on the card itself
+
+    async def post(self, out: Out) -> bool:
+        """Send to a channel: this conversation when it is that channel, else continue the
+        channel's stored conversation reference."""
+        if out.to is None:
+            return False
+        if out.to == self.ident.channel_ref:
+            await self.context.send_activity(to_activity(out.reply))
+            return True
+        reference = await asyncio.to_thread(references.load, self.engine, out.to)
+        if reference is None:
+            return False
+        sent: list[bool] = []
+
+        async def logic(context: TurnContext) -> None:
+            context.activity.id = None
+            await context.send_activity(to_activity(out.reply))
+            sent.append(True)
+
+        try:
+            await self.context.adapter.continue_conversation(reference, logic,
+                                                             bot_app_id=self.app_id)
+        except Exception as exc:
+            log.warning("teams: sharing to %s failed: %s", out.to, type(exc).__name__)
+            return False
+        return bool(sent)
+
+    async def deliver(self, outs: Sequence[Out], *, pressed_card: str | None = None) -> None:
+        """Send in order; `pressed_card` is the card a submit came from, if any."""
+        observe_replies("teams", [o.reply for o in outs])
+        for out in outs:
+            reply: Reply = out.reply
+            if out.audience is Audience.CHANNEL:
+                await self.post(out)
                 continue
-            update = to_activity(reply)
-            update.id = card_id
-            update.conversation = context.activity.conversation
-            await context.update_activity(update)
-            continue
-        response = await context.send_activity(to_activity(reply))
-        if isinstance(reply, QuestionReply) and response is not None and response.id:
-            await asyncio.to_thread(
-                card_store.save, engine, key=key, workspace=ident.workspace,
-                conversation_id=ident.conversation_id, activity_id=response.id,
-                question_id=reply.question_id, step=reply.step)
+            if isinstance(reply, AnsweredReply) and out.key is not None:
+                found = await asyncio.to_thread(self.questions.find, out.key, [reply.step])
+                card_id = found.get(reply.step) or pressed_card
+                if card_id is None:
+                    log.info("teams: no question card to update for %s step %s", out.key,
+                             reply.step)
+                    continue
+                update = to_activity(reply)
+                update.id = card_id
+                update.conversation = self.context.activity.conversation
+                await self.context.update_activity(update)
+                continue
+            response = await self.context.send_activity(to_activity(reply))
+            if (isinstance(reply, QuestionReply) and out.key is not None
+                    and response is not None and response.id):
+                await asyncio.to_thread(self.questions.remember, out.key,
+                                        [(reply.step, reply.question_id, response.id)],
+                                        self.ident.conversation_id)

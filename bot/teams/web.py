@@ -122,5 +122,5 @@ def setup_teams(app: web.Application, engine: Engine, *,
     metrics = metrics_of(app)
     if metrics is not None:
         app[ADAPTER_KEY].use(MetricsMiddleware(metrics))
-    app[BOT_KEY] = IdgovTeamsBot(engine)
+    app[BOT_KEY] = IdgovTeamsBot(engine, app_id=settings.app_id)
     app.router.add_post(PATH, handle_messages)
