@@ -45,10 +45,13 @@ class SlackQuestionMessages:
                  conversation: str = "") -> None:
         if not posted:
             return
-        rows = [(step, *where.split(" ", 1)) for step, _qid, where in posted]
+        rows: list[tuple[int, str, str]] = []
+        for step, _qid, where in posted:
+            channel, _, ts = where.partition(" ")
+            rows.append((step, channel, ts))
         with self.engine.begin() as conn:
             repo.slack_remember(conn, str(key), workspace_ref(key.platform, key.workspace),
-                                [(s, c, t) for s, c, t in rows], utcnow())
+                                rows, utcnow())
 
 
 class TeamsQuestionCards:

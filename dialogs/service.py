@@ -161,7 +161,7 @@ class Advisor:
         def decide(old: DialogState | None, now: datetime) -> _Outcome:
             if old is None or old.status != "active":
                 # Finished by a racing replica after we read it: this text was an answer.
-                stale = [TextReply(text=STALE_TEXT, private=True)]
+                stale: list[Reply] = [TextReply(text=STALE_TEXT, private=True)]
                 return _Outcome(None, stale if seen_step else None)
             if old.expired(now) and not self.dialog.understands(old, text):
                 return _Outcome(None, None)

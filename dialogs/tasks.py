@@ -84,8 +84,8 @@ def new_owner_ref(actor: Actor, *, picked_user: str | None, typed: str | None) -
         raise ValueError("Choose the new owner, or type their email address.")
     if raw.startswith(f"{actor.platform}:"):
         if not raw.startswith(f"{actor.workspace}:"):
-            raise ValueError("The new owner must be in this workspace (Slack workspace or Microsoft 365 "
-                             "tenant).")
+            raise ValueError("The new owner must be in this workspace (Slack workspace or "
+                             "Microsoft 365 tenant).")
         return raw
     if raw.startswith("email:"):
         return raw

@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.scheduler import SweepStats, run_once
 from bot.cards.render import render_slack
+from bot.scheduler import SweepStats, run_once
+from bot.slack.sender import SlackSender
 from bot.slack.translate import press_turn
 from dialogs import tasks as task_service
 from dialogs.actions import Verb
-from dialogs.turn import Pressed
-from bot.slack.sender import SlackSender
 from dialogs.reminders import NudgeSettings
+from dialogs.turn import Pressed
 from storage import tasks
 from storage.db import session_scope
 from tests.standins.slack_api import SlackApiStandIn

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from dialogs.question_messages import SlackQuestionMessages
 from dialogs.router import Router
+from dialogs.service import Advisor
 
 
 @dataclass
@@ -26,5 +27,5 @@ class SlackDeps:
         self.questions = SlackQuestionMessages(self.engine)
 
     @property
-    def advisor(self):  # type: ignore[no-untyped-def]
+    def advisor(self) -> Advisor:
         return self.router.advisor

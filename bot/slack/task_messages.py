@@ -12,6 +12,7 @@ Home tab is re-published. The N/A form's submission has no message in its payloa
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
@@ -19,8 +20,6 @@ from typing import Any, Literal
 
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-
-import asyncio
 
 from bot.cards.render import render_slack_task
 from bot.slack.delivery import call, render
