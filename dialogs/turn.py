@@ -56,13 +56,17 @@ class Place(BaseModel):
     is_dm: bool = False  # a one-to-one chat with the bot
     #: a team assessment in a thread: anyone in it may answer, so the key has no user
     shared: bool = False
+    #: the channel `channel` belongs to, when `channel` names a reply chain of it (a Teams
+    #: channel conversation id carries ``;messageid=``); None: `channel` itself
+    parent_channel: str | None = None
 
     @property
     def channel_ref(self) -> str | None:
         """Where team escalations and shared cards go; None in a DM."""
         if self.is_dm or not self.channel:
             return None
-        return keys.channel_ref(self.platform, self.workspace_id, self.channel)
+        return keys.channel_ref(self.platform, self.workspace_id,
+                                self.parent_channel or self.channel)
 
     def key_for(self, actor: Actor) -> ConversationKey:
         """The conversation key of an assessment held here (the one place it is composed)."""

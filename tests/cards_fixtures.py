@@ -19,6 +19,7 @@ from dialogs.replies import (
     AnswerReply,
     Choice,
     ControlRow,
+    HelpCommand,
     HelpReply,
     NudgeReply,
     QuestionReply,
@@ -26,6 +27,7 @@ from dialogs.replies import (
     RecommendationReply,
     Reply,
     Source,
+    TaskChangedReply,
     TaskListReply,
     TaskOutcome,
     TaskSummary,
@@ -154,10 +156,11 @@ def _fixtures() -> dict[str, Reply]:
         for i in range(30)
     ]
     help_commands = [
-        ("assess", "Start the scoping assessment"),
-        ("ask QUESTION", "Answer from the knowledge base"),
-        ("tasks", "List my open tasks"),
-        ("help", "Show this help"),
+        HelpCommand(name="assess", what="Start the scoping assessment"),
+        HelpCommand(name="assess here", what="The same in a thread", surfaces=["slack"]),
+        HelpCommand(name="ask QUESTION", what="Answer from the knowledge base"),
+        HelpCommand(name="tasks", what="List my open tasks"),
+        HelpCommand(name="help", what="Show this help"),
     ]
     return {
         "question": question(),
@@ -310,7 +313,20 @@ def _fixtures() -> dict[str, Reply]:
         "help_welcome": HelpReply(
             intro="Thanks for adding me.", commands=help_commands, welcome=True
         ),
-        "help_evil": HelpReply(title=EVIL, intro=EVIL + LONG, commands=[(EVIL, EVIL)] * 40),
+        "help_evil": HelpReply(title=EVIL, intro=EVIL + LONG,
+                               commands=[HelpCommand(name=EVIL, what=EVIL)] * 40),
+        "task_changed_done": TaskChangedReply(
+            result="applied", task=task(1, outcome=TaskOutcome(action="done", by="slack:T1:U1"))),
+        "task_changed_snoozed": TaskChangedReply(
+            result="applied", days=7,
+            task=task(2, outcome=TaskOutcome(action="snoozed", by="slack:T1:U1"))),
+        "task_changed_reassigned": TaskChangedReply(
+            result="applied", task=task(3, outcome=TaskOutcome(
+                action="reassigned", by="slack:T1:U1", new_owner="email:kim@example.com"))),
+        "task_changed_closed": TaskChangedReply(result="closed", task=task(4, status="done")),
+        "task_changed_not_found": TaskChangedReply(result="not_found", problem="task 9 not found"),
+        "task_changed_evil": TaskChangedReply(result="refused", problem=EVIL,
+                                              task=task(5, title=EVIL)),
         "text_info": TextReply(text="Assessment cancelled."),
         "text_success": TextReply(text="Done. Task closed.", tone="success"),
         "text_warning": TextReply(text="That button is from an older question.", tone="warning"),

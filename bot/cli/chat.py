@@ -1,8 +1,8 @@
-"""`idgov chat`: the scoping assessment in a terminal, through the same Advisor and storage.
+"""`idgov chat`: the scoping assessment in a terminal, through the same router and storage.
 
-The terminal is just another front end: each line goes to `Advisor.handle_text` and each
-reply is rendered with the cards' text templates, so what works here works in Slack and
-Teams. State is saved after every answer under `dialogs.keys.terminal_key`, so end of
+The terminal is just another front end: each line becomes a neutral `Turn` for the one
+router (`dialogs.router`), exactly like a Slack DM or a Teams personal chat, and each reply
+is rendered with the cards' text templates, so what works here works in Slack and Teams. State is saved after every answer under `dialogs.keys.terminal_key`, so end of
 input (Ctrl-D, or the end of a piped file) simply stops, and the next `idgov chat`
 resumes at the same question.
 """
@@ -10,13 +10,19 @@ resumes at the same question.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import re
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.cli.errors import CliError
 from dialogs.keys import terminal_key
-from dialogs.replies import RecommendationReply, Reply
+from dialogs.outbox import Out
+from dialogs.replies import RecommendationReply, Reply, TaskSummary
+from dialogs.turn import Actor, Place, Said, Turn
+
+if TYPE_CHECKING:
+    from dialogs.router import Router
 
 _USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 
@@ -45,20 +51,52 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+class TerminalSurface:
+    """The terminal as the router's `Surface`: one place, no threads, forms or channels."""
+
+    name = "cli"
+
+    async def assessment_place(self, turn: Turn) -> Place | None:
+        return turn.place
+
+    async def open_thread(self, place: Place, starter: Actor) -> Place | None:
+        return None
+
+    async def can_manage_channel(self, place: Place, actor: Actor) -> bool:
+        return False
+
+    async def ask_reason(self, turn: Turn, task: TaskSummary) -> bool:
+        return False
+
+    async def post(self, out: Out) -> bool:
+        return False
+
+
+def terminal_turn(user: str, text: str) -> Turn:
+    """A typed line as a neutral turn; its conversation key is `dialogs.keys.terminal_key`."""
+    key = terminal_key(user)
+    return Turn(actor=Actor(platform=key.platform, workspace_id=key.workspace, user_id=user),
+                place=Place(platform=key.platform, workspace_id=key.workspace,
+                            channel=key.channel, is_dm=True),
+                what=Said(text=text))
+
+
 def run(args: argparse.Namespace) -> int:
     if not _USER.match(args.user):
         raise CliError(f"--user {args.user!r} must be letters, digits, '.', '_', '@' or '-'")
-    from dialogs.service import Advisor
+    from dialogs.router import Router
     from storage.db import get_engine
 
-    advisor = Advisor(get_engine())
-    return chat(advisor, args.user, restart=args.restart, stdin=sys.stdin, stdout=sys.stdout)
+    router = Router(get_engine())
+    return chat(router, args.user, restart=args.restart, stdin=sys.stdin, stdout=sys.stdout)
 
 
-def chat(advisor: Any, user: str, *, restart: bool, stdin: TextIO, stdout: TextIO) -> int:
+def chat(router: Router, user: str, *, restart: bool, stdin: TextIO, stdout: TextIO) -> int:
     """The read-answer-print loop; returns the exit code."""
+    advisor = router.advisor
     key = terminal_key(user)
     user_ref = f"cli:local:{user}"
+    surface = TerminalSurface()
     replies = advisor.start(key, user_ref) if restart else advisor.resume(key, user_ref)
     _show(replies, stdout)
     interactive = stdin.isatty() and stdin is sys.stdin
@@ -70,10 +108,9 @@ def chat(advisor: Any, user: str, *, restart: bool, stdin: TextIO, stdout: TextI
         if line is None:
             stdout.write("\n" + RESUME_HINT + "\n")
             return 0
-        result = advisor.handle_text(key, user_ref, line)
-        if result is None:
-            stdout.write("That assessment has ended. Run `idgov chat` to start a new one.\n")
-            return 0
+        turn = terminal_turn(user, line)
+        assert turn.key == key
+        result = [out.reply for out in asyncio.run(router.handle(turn, surface))]
         _show(result, stdout)
         if any(isinstance(r, RecommendationReply) for r in result) or not advisor.active(key):
             return 0

@@ -17,7 +17,7 @@ from dialogs.keys import ConversationKey
 
 PLATFORM = "teams"
 PERSONAL = "personal"
-_THREAD_MARK = ";messageid="
+THREAD_MARK = ";messageid="
 
 
 def workspace(tenant_id: str) -> str:
@@ -30,7 +30,7 @@ def user_ref(tenant_id: str, user_id: str) -> str:
 
 def channel_ref(tenant_id: str, conversation_id: str) -> str:
     """A channel or group chat; a channel thread maps to its channel (new posts start threads)."""
-    return keys.channel_ref(PLATFORM, tenant_id, conversation_id.split(_THREAD_MARK, 1)[0])
+    return keys.channel_ref(PLATFORM, tenant_id, conversation_id.split(THREAD_MARK, 1)[0])
 
 
 def tenant_of(activity: Activity) -> str:

@@ -15,7 +15,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from bot.cards.render import reassign_input_id
-from bot.teams.identity import PLATFORM, Identity
+from bot.teams.identity import PLATFORM, THREAD_MARK, Identity
 from dialogs.actions import from_teams
 from dialogs.handlers import NEW_OWNER_FIELD, REASON_FIELD
 from dialogs.turn import Actor, Place, Pressed, Said, Turn
@@ -27,8 +27,10 @@ def actor(ident: Identity) -> Actor:
 
 
 def place(ident: Identity) -> Place:
+    parent = ident.conversation_id.split(THREAD_MARK, 1)[0]
     return Place(platform=PLATFORM, workspace_id=ident.tenant, channel=ident.conversation_id,
-                 is_dm=ident.personal)
+                 is_dm=ident.personal,
+                 parent_channel=parent if parent != ident.conversation_id else None)
 
 
 def press_turn(ident: Identity, activity: Activity, value: dict[str, Any]) -> Turn:

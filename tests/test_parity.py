@@ -1,0 +1,338 @@
+"""Parity as a test: the same conversation scripts through the Slack adapter and the Teams
+adapter at the wire (signed Slack requests to /slack/events; Teams activities to
+/api/messages), asserting the same outcome in the database and equivalent replies at the
+stand-ins. One router serves both (docs/architecture.md), so a drift fails here.
+
+The Slack user starts from a channel with ``/idgov assess`` (the assessment runs in the DM);
+the Teams user starts by mentioning the bot in a channel (the assessment runs there). Both
+assessments therefore remember their channel, so Share to channel works on both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from datetime import date
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from dialogs.actions import Action, Verb, from_slack, from_teams
+from storage.db import make_engine, migrate, session_scope
+from storage.models import Assessment, Conversation, Feedback, Task, TaskEvent
+from tests.slack_payloads.harness import CHANNEL, USER, Server, buttons, settings, wait_until
+from tests.standins.connector import ConnectorStandIn
+from tests.standins.slack_api import Call, SlackApiStandIn
+from tests.teams_helpers import (
+    APP_ENV,
+    TENANT,
+    payload,
+    post,
+    running_server,
+    submits,
+    texts,
+)
+
+DM = f"D{USER}"
+
+
+class Driver(Protocol):
+    engine: Engine
+    actor_ref: str
+
+    async def start(self) -> None: ...
+    async def actions(self) -> list[Action]: ...  # on the newest card sent to the user
+    async def press(self, action: Action, **fields: str) -> None: ...
+    async def say(self, text: str) -> None: ...
+    async def last_text(self) -> str: ...
+
+
+# --- Slack ----------------------------------------------------------------------------------
+class SlackDriver:
+    def __init__(self, server: Server, standin: SlackApiStandIn, engine: Engine) -> None:
+        self.server, self.standin, self.engine = server, standin, engine
+        self.actor_ref = f"slack:T0001:{USER}"
+
+    def _cards(self) -> list[Call]:
+        with self.standin._lock:
+            return [c for c in self.standin.calls
+                    if c.method in ("chat.postMessage", "chat.postEphemeral")
+                    or c.method.startswith("response_url:")]
+
+    def _settled(self, before: int) -> None:
+        """Wait for the listener's calls after the acknowledgement: at least one, then quiet."""
+        import time
+
+        wait_until(lambda: len(self.standin.calls) > before)
+        quiet_since, seen = time.monotonic(), len(self.standin.calls)
+        while time.monotonic() - quiet_since < 0.3:
+            time.sleep(0.03)
+            if len(self.standin.calls) != seen:
+                quiet_since, seen = time.monotonic(), len(self.standin.calls)
+
+    async def start(self) -> None:
+        before = len(self.standin.calls)
+        await asyncio.to_thread(self.server.command, self.standin, "assess")
+        await asyncio.to_thread(self._settled, before)
+
+    def _newest_with_buttons(self) -> Call | None:
+        for call in reversed(self._cards()):
+            if buttons(call):
+                return call
+        return None
+
+    async def actions(self) -> list[Action]:
+        call = self._newest_with_buttons()
+        if call is None:
+            return []
+        return [from_slack(b["action_id"], b.get("value")) for b in buttons(call)
+                if str(b.get("action_id", "")).startswith("idgov.")]
+
+    async def press(self, action: Action, **fields: str) -> None:
+        call = self._newest_with_buttons()
+        assert call is not None
+        element = next(b for b in buttons(call)
+                       if from_slack(b["action_id"], b.get("value")) == action)
+        channel = call.body.get("channel") or DM
+        ts = (call.response or {}).get("ts") or "1.0"
+        if "picked" in fields:
+            element = {**element, "selected_user": fields["picked"]}
+        before = len(self.standin.calls)
+        await asyncio.to_thread(self.server.press, self.standin, element, channel=channel,
+                                message_ts=ts)
+        await asyncio.to_thread(self._settled, before)
+        if action.verb is Verb.TASK_NA:  # Slack asks for the reason in a modal
+            opened = self.standin.wait_for("views.open")[-1]
+            view = opened.body["view"]
+            view = json.loads(view) if isinstance(view, str) else view
+            body = json.loads((self.server_payload("view_submission_na_reason")))
+            body["view"]["private_metadata"] = view["private_metadata"]
+            body["view"]["state"]["values"]["reason"]["reason_text"]["value"] = fields["reason"]
+            before = len(self.standin.calls)
+            await asyncio.to_thread(self.server.post_form, {"payload": json.dumps(body)})
+            await asyncio.to_thread(self._settled, before)
+
+    @staticmethod
+    def server_payload(name: str) -> str:
+        from tests.slack_payloads.harness import payload as slack_payload
+
+        return json.dumps(slack_payload(name))
+
+    async def say(self, text: str) -> None:
+        before = len(self.standin.calls)
+        await asyncio.to_thread(self.server.event, "event_message_im", channel=DM, user=USER,
+                                text=text, ts=f"{before + 1}.0")
+        await asyncio.to_thread(self._settled, before)
+
+    async def last_text(self) -> str:
+        call = self._cards()[-1]
+        return json.dumps(call.body)
+
+
+# --- Teams ----------------------------------------------------------------------------------
+class TeamsDriver:
+    def __init__(self, url: str, conn: ConnectorStandIn, engine: Engine) -> None:
+        self.url, self.conn, self.engine = url, conn, engine
+        self.channel = "19:parity@thread.tacv2;messageid=1480124433027"
+        sender = payload("channel_message_with_mention", "http://x")["from"]
+        self.actor_ref = f"teams:{TENANT}:{sender['aadObjectId']}"
+
+    def _activity(self, text: str | None = None, value: dict[str, Any] | None = None,
+                  reply_to: str | None = None) -> dict[str, Any]:
+        data = payload("channel_message_with_mention", self.conn.service_url)
+        data["conversation"]["id"] = self.channel
+        if value is not None:
+            data["value"], data["text"], data["entities"] = value, "", []
+            data["replyToId"] = reply_to
+        else:
+            data["text"] = f"<at>idgov</at> {text}"
+        return copy.deepcopy(data)
+
+    async def start(self) -> None:
+        status, _ = await post(self.url, self._activity("assess"))
+        assert status == 201
+
+    def _newest_with_submits(self) -> tuple[str | None, dict[str, Any] | None]:
+        for call in reversed(self.conn.calls_of("send", "reply")):
+            if submits(call.card):
+                index = self.conn.calls.index(call)
+                sent = [c for c in self.conn.calls[: index + 1] if c.op in ("send", "reply")]
+                return self.conn.sent_ids[len(sent) - 1], call.card
+        return None, None
+
+    async def actions(self) -> list[Action]:
+        _, card = self._newest_with_submits()
+        return [from_teams(d) for d in submits(card) if "idgov" in d]
+
+    async def press(self, action: Action, **fields: str) -> None:
+        card_id, card = self._newest_with_submits()
+        data = next(d for d in submits(card) if "idgov" in d and from_teams(d) == action)
+        value = dict(data)
+        if "reason" in fields:
+            value["reason"] = fields["reason"]
+        if "owner" in fields and action.task_id is not None:
+            value[f"idgov.reassign.{action.task_id}"] = fields["owner"]
+        status, _ = await post(self.url, self._activity(value=value, reply_to=card_id))
+        assert status == 201
+
+    async def say(self, text: str) -> None:
+        status, _ = await post(self.url, self._activity(text))
+        assert status == 201
+
+    async def last_text(self) -> str:
+        return texts(self.conn.calls_of("send", "reply")[-1].card)
+
+
+@pytest.fixture(autouse=True)
+def _no_app_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in APP_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(params=["slack", "teams"])
+async def driver(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[Driver]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'parity.db'}")
+    migrate(engine)
+    if request.param == "slack":
+        standin = SlackApiStandIn().start()
+        server = await asyncio.to_thread(lambda: Server(engine, settings(standin)).start())
+        try:
+            yield SlackDriver(server, standin, engine)
+        finally:
+            await asyncio.to_thread(server.stop)
+            standin.stop()
+    else:
+        async with running_server(engine) as (url, conn):
+            yield TeamsDriver(url, conn, engine)
+    engine.dispose()
+
+
+def _answer_actions(actions: list[Action]) -> list[Action]:
+    return [a for a in actions if a.verb is Verb.ANSWER]
+
+
+async def _by_buttons(d: Driver) -> None:
+    await d.start()
+    for _ in range(30):
+        choices = _answer_actions(await d.actions())
+        if not choices:
+            return
+        await d.press(choices[0])
+    raise AssertionError("assessment did not finish")
+
+
+def _assessment(engine: Engine) -> Assessment:
+    with Session(engine) as s:
+        rows = s.exec(select(Assessment)).all()
+        assert len(rows) == 1
+        return rows[0]
+
+
+# Expected outcome of pressing every first choice, the same on both platforms.
+async def test_whole_assessment_by_buttons_then_share(driver: Driver) -> None:
+    await _by_buttons(driver)
+    row = _assessment(driver.engine)
+    assert row.channel_ref is not None and row.recommendation
+    verbs = {a.verb for a in await driver.actions()}
+    assert {Verb.SHARE, Verb.RESTART} <= verbs
+    share = next(a for a in await driver.actions() if a.verb is Verb.SHARE)
+    await driver.press(share)
+    assert "Shared to the channel" in await driver.last_text() or "Shared by" in (
+        await driver.last_text())
+    _OUTCOMES.setdefault("buttons", {})[type(driver).__name__] = (
+        dict(row.answers), row.recommendation, row.confidence)
+
+
+async def test_typed_answers_with_back_and_skip(driver: Driver) -> None:
+    await driver.start()
+    await driver.say("1")
+    await driver.say("back")
+    await driver.say("2")
+    await driver.say("skip")
+    for _ in range(30):
+        if not _answer_actions(await driver.actions()):
+            break
+        await driver.say("1")
+    row = _assessment(driver.engine)
+    _OUTCOMES.setdefault("typed", {})[type(driver).__name__] = (
+        dict(row.answers), row.recommendation)
+
+
+async def test_start_over_begins_afresh(driver: Driver) -> None:
+    await _by_buttons(driver)
+    restart = next(a for a in await driver.actions() if a.verb is Verb.RESTART)
+    await driver.press(restart)
+    with Session(driver.engine) as s:
+        conv = s.exec(select(Conversation)).all()
+    states = [c.state for c in conv if c.state.get("status") == "active"]
+    assert len(states) == 1 and states[0]["answers"] == {}
+
+
+async def test_ask_and_vote(driver: Driver) -> None:
+    await driver.say("ask what is a SOC 2 Type II report?")
+    votes = [a for a in await driver.actions() if a.verb is Verb.FEEDBACK]
+    assert votes, "an answer card with Helpful yes/no"
+    await driver.press(next(a for a in votes if a.value == "yes"))
+    with Session(driver.engine) as s:
+        rows = s.exec(select(Feedback)).all()
+    assert len(rows) == 1 and rows[0].helpful is True and rows[0].voted_by
+
+
+def _seed_tasks(d: Driver) -> list[int]:
+    from storage.clock import utcnow
+    from storage.tasks import create_task
+
+    workspace = d.actor_ref.rsplit(":", 1)[0]
+    with session_scope(d.engine) as s:
+        made = [create_task(s, workspace=workspace, kind=kind, title=f"Parity task {i}",
+                            owner=d.actor_ref, created_by=d.actor_ref,
+                            due=date(2030, 1, 1 + i), now=utcnow())
+                for i, kind in enumerate(["inventory", "rotation", "offboarding", "ownership"])]
+        s.flush()
+        return [int(t.id or 0) for t in made]
+
+
+async def test_every_task_button(driver: Driver) -> None:
+    ids = _seed_tasks(driver)
+
+    async def pressed(verb: Verb, task_id: int, **fields: str) -> None:
+        await driver.say("tasks")
+        action = next(a for a in await driver.actions()
+                      if a.verb is verb and a.task_id == task_id)
+        await driver.press(action, **fields)
+
+    await pressed(Verb.TASK_DONE, ids[0])
+    await pressed(Verb.TASK_SNOOZE, ids[1])
+    await pressed(Verb.TASK_NA, ids[2], reason="Covered by the platform team's control")
+    await pressed(Verb.TASK_REASSIGN, ids[3], owner="email:kim@example.com",
+                  picked="U0NEWOWNER")
+    with Session(driver.engine) as s:
+        status = {t.id: t.status for t in s.exec(select(Task)).all()}
+        events = {(e.task_id, e.action) for e in s.exec(select(TaskEvent)).all()}
+    assert status[ids[0]] == "done" and status[ids[1]] == "snoozed"
+    assert status[ids[2]] == "not_applicable" and status[ids[3]] == "open"
+    assert (ids[0], "done") in events and (ids[2], "not_applicable") in events
+    with Session(driver.engine) as s:
+        na = s.exec(select(TaskEvent).where(TaskEvent.task_id == ids[2],
+                                            TaskEvent.action == "not_applicable")).one()
+        moved = s.get(Task, ids[3])
+    assert na.detail["reason"] == "Covered by the platform team's control"
+    assert moved is not None and moved.owner != driver.actor_ref  # reassigned away
+    _OUTCOMES.setdefault("tasks", {})[type(driver).__name__] = sorted(status.values())
+
+
+_OUTCOMES: dict[str, dict[str, Any]] = {}
+
+
+def test_both_platforms_reached_the_same_outcomes() -> None:
+    """Runs after the scripts above (file order): the same answers, recommendation and task
+    statuses came out of Slack and Teams."""
+    for script, by_platform in _OUTCOMES.items():
+        if len(by_platform) == 2:
+            slack, teams = by_platform["SlackDriver"], by_platform["TeamsDriver"]
+            assert slack == teams, f"{script}: Slack {slack} != Teams {teams}"
+    assert _OUTCOMES, "the scripts ran"
