@@ -13,18 +13,18 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from datetime import date
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any, Protocol
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from dialogs.actions import Action, Verb, from_slack, from_teams
 from storage.db import make_engine, migrate, session_scope
 from storage.models import Assessment, Conversation, Feedback, Task, TaskEvent
-from tests.slack_payloads.harness import CHANNEL, USER, Server, buttons, settings, wait_until
+from tests.slack_payloads.harness import USER, Server, buttons, settings, wait_until
 from tests.standins.connector import ConnectorStandIn
 from tests.standins.slack_api import Call, SlackApiStandIn
 from tests.teams_helpers import (
@@ -109,7 +109,7 @@ class SlackDriver:
             opened = self.standin.wait_for("views.open")[-1]
             view = opened.body["view"]
             view = json.loads(view) if isinstance(view, str) else view
-            body = json.loads((self.server_payload("view_submission_na_reason")))
+            body = json.loads(self.server_payload("view_submission_na_reason"))
             body["view"]["private_metadata"] = view["private_metadata"]
             body["view"]["state"]["values"]["reason"]["reason_text"]["value"] = fields["reason"]
             before = len(self.standin.calls)
