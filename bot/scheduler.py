@@ -36,11 +36,11 @@ from dialogs.reminders import (
     stage_on,
 )
 from dialogs.replies import NudgeReply
+from dialogs.task_view import task_summary
 from storage import nudges
 from storage.clock import as_utc, utcnow
 from storage.models import Task
 from storage.nudges import Outcome
-from storage.tasks import task_summary
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from bot.scheduler import SweepStats, run_once
 from bot.slack import tasks as slack_tasks
 from bot.slack.actions import decode
 from bot.slack.sender import SlackSender
+from dialogs import task_ops as tasks
 from dialogs.reminders import NudgeSettings
-from storage import tasks
 from storage.db import session_scope
 from tests.standins.slack_api import SlackApiStandIn
 

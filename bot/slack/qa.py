@@ -13,10 +13,8 @@ import re
 from sqlalchemy.engine import Engine
 
 from bot.slack import refs
+from dialogs import qa
 from dialogs.replies import AnswerReply
-from knowledge.qa import ask
-from knowledge.qa.ask import answer_entry
-from knowledge.qa.feedback import entry_question, record_vote, recorded_reply
 from storage.db import session_scope
 from storage.models import ChannelSetting
 
@@ -27,12 +25,9 @@ def strip_mentions(text: str) -> str:
 
 def _answer(engine: Engine, team_id: str, user_id: str, question: str,
             only_if_confident: bool) -> AnswerReply | None:
-    result = ask(question, engine=engine)
-    if only_if_confident and not result.answered:
-        return None
-    return recorded_reply(engine, workspace=refs.workspace(team_id),
-                          user_ref=refs.user_ref(team_id, user_id), question=question,
-                          result=result)
+    return qa.answer(engine, workspace=refs.workspace(team_id),
+                     user_ref=refs.user_ref(team_id, user_id), question=question,
+                     only_if_confident=only_if_confident)
 
 
 async def answer(engine: Engine, team_id: str, user_id: str, question: str, *,
@@ -43,10 +38,8 @@ async def answer(engine: Engine, team_id: str, user_id: str, question: str, *,
 
 
 def _answer_entry(engine: Engine, team_id: str, user_id: str, entry_id: str) -> AnswerReply:
-    result = answer_entry(entry_id, engine=engine)
-    return recorded_reply(engine, workspace=refs.workspace(team_id),
-                          user_ref=refs.user_ref(team_id, user_id),
-                          question=entry_question(result, entry_id), result=result)
+    return qa.answer_entry(engine, workspace=refs.workspace(team_id),
+                           user_ref=refs.user_ref(team_id, user_id), entry_id=entry_id)
 
 
 async def answer_suggestion(engine: Engine, team_id: str, user_id: str,
@@ -57,10 +50,9 @@ async def answer_suggestion(engine: Engine, team_id: str, user_id: str,
 
 
 def _vote(engine: Engine, team_id: str, user_id: str, feedback_id: int, helpful: bool) -> bool:
-    with session_scope(engine) as session:
-        return record_vote(session, feedback_id, helpful=helpful,
-                           voted_by=refs.user_ref(team_id, user_id),
-                           workspace=refs.workspace(team_id))
+    return qa.vote(engine, workspace=refs.workspace(team_id),
+                   user_ref=refs.user_ref(team_id, user_id), feedback_id=feedback_id,
+                   helpful=helpful)
 
 
 async def vote(engine: Engine, team_id: str, user_id: str, feedback_id: int,

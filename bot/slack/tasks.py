@@ -2,7 +2,7 @@
 
 Every lookup is filtered by the workspace the press came from, so a task id from another
 workspace is "not found" here, never changed. A press on a task that is already closed is
-refused (`storage.tasks` raises `TaskError`), and the result carries the task as it is, with
+refused (`dialogs.task_ops` raises `TaskError`), and the result carries the task as it is, with
 its last outcome from the history, so the message it came from can stop offering buttons.
 """
 
@@ -18,9 +18,10 @@ from sqlmodel import Session
 
 from bot.slack import refs
 from bot.slack.mrkdwn import escape
+from dialogs import task_ops as task_store
 from dialogs.actions import Action, Verb
 from dialogs.replies import TaskOutcome, TaskSummary
-from storage import tasks as task_store
+from dialogs.task_view import task_summary
 from storage.clock import as_utc, utcnow
 from storage.db import session_scope
 from storage.models import Task
@@ -53,7 +54,7 @@ def _open_tasks(engine: Engine, team_id: str, user_id: str) -> list[TaskSummary]
         rows = task_store.list_tasks(session, workspace=refs.workspace(team_id),
                                      owner=refs.user_ref(team_id, user_id),
                                      status=list(task_store.ACTIVE))
-        return [task_store.task_summary(t) for t in rows]
+        return [task_summary(t) for t in rows]
 
 
 async def open_tasks(engine: Engine, team_id: str, user_id: str) -> list[TaskSummary]:
@@ -77,7 +78,7 @@ def _outcome(session: Session, task: Task) -> TaskOutcome | None:
 
 
 def _summary(session: Session, task: Task) -> TaskSummary:
-    summary = task_store.task_summary(task)
+    summary = task_summary(task)
     summary.outcome = _outcome(session, task)
     return summary
 
@@ -160,7 +161,7 @@ def _still_open(engine: Engine, team_id: str, task_id: int) -> TaskResult:
             error = exc
         else:
             if task.status in task_store.ACTIVE:
-                return TaskResult(False, "", None, task_store.task_summary(task))
+                return TaskResult(False, "", None, task_summary(task))
             error = task_store.TaskError(f"task {task_id} is already {task.status}")
     return _refusal(engine, team_id, task_id, error)
 

@@ -39,11 +39,10 @@ def help_reply(*, welcome: bool = False, in_channel: bool = False) -> HelpReply:
 
 
 def answer(engine: Engine, *, workspace: str, user_ref: str, question: str) -> AnswerReply:
-    from knowledge.qa import ask
-    from knowledge.qa.feedback import recorded_reply
+    from dialogs import qa
 
-    reply = recorded_reply(engine, workspace=workspace, user_ref=user_ref, question=question,
-                           result=ask(question, engine=engine))
+    reply = qa.answer(engine, workspace=workspace, user_ref=user_ref, question=question)
+    assert reply is not None  # only_if_confident=False always answers
     return reply.model_copy(update={"answer": teams_commands(reply.answer)})
 
 
@@ -51,14 +50,12 @@ def answer_suggestion(engine: Engine, *, workspace: str, user_ref: str,
                       action: Action) -> AnswerReply | TextReply:
     """A pressed "Did you mean…?" suggestion: that entry's answer card, stored for feedback
     in the presser's workspace like any answer (so Helpful yes/no works on it)."""
-    from knowledge.qa.ask import answer_entry
-    from knowledge.qa.feedback import entry_question, recorded_reply
+    from dialogs import qa
 
     if not action.entry_id:
         return TextReply(text="That suggestion button is missing its entry.", tone="warning")
-    result = answer_entry(action.entry_id, engine=engine)
-    reply = recorded_reply(engine, workspace=workspace, user_ref=user_ref,
-                           question=entry_question(result, action.entry_id), result=result)
+    reply = qa.answer_entry(engine, workspace=workspace, user_ref=user_ref,
+                            entry_id=action.entry_id)
     return reply.model_copy(update={"answer": teams_commands(reply.answer)})
 
 
@@ -71,20 +68,20 @@ def teams_commands(text: str) -> str:
 
 
 def vote(engine: Engine, *, workspace: str, user_ref: str, action: Action) -> TextReply:
-    from knowledge.qa.feedback import record_vote
+    from dialogs import qa
 
     if action.feedback_id is None or action.value not in ("yes", "no"):
         return TextReply(text="That feedback button is not one I know.", tone="warning")
-    with session_scope(engine) as session:
-        ok = record_vote(session, action.feedback_id, helpful=action.value == "yes",
-                         voted_by=user_ref, workspace=workspace)
+    ok = qa.vote(engine, workspace=workspace, user_ref=user_ref,
+                 feedback_id=action.feedback_id, helpful=action.value == "yes")
     if not ok:
         return TextReply(text="I could not find that answer any more.", tone="warning")
     return TextReply(text="Thanks for the feedback.", tone="success")
 
 
 def my_tasks(engine: Engine, *, workspace: str, user_ref: str) -> TaskListReply:
-    from storage.tasks import ACTIVE, list_tasks, task_summary
+    from dialogs.task_ops import ACTIVE, list_tasks
+    from dialogs.task_view import task_summary
 
     with session_scope(engine) as session:
         tasks = list_tasks(session, workspace=workspace, owner=user_ref, status=ACTIVE)
@@ -108,7 +105,7 @@ def task_action(engine: Engine, *, workspace: str, user_ref: str, action: Action
                 value: dict[str, Any]) -> TextReply:
     """Apply a Done / Snooze / Reassign / Not applicable press; reply with what happened."""
     from bot.cards.render import reassign_input_id
-    from storage import tasks as repo
+    from dialogs import task_ops as repo
 
     if action.task_id is None:
         return TextReply(text="That task button is missing its task.", tone="warning")
