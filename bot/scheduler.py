@@ -217,7 +217,7 @@ def build_senders(engine: Engine) -> dict[str, Sender]:
     store. Teams: the Bot Framework connector (proactive messages from stored references).
     A configuration error is raised as one line (`SlackSettingsError` / `TeamsConfigError`).
     """
-    from bot.server import teams_wanted
+    from bot.platforms import teams_wanted
     from bot.slack.sender import SlackSender
     from bot.slack.settings import load_slack_settings
 
