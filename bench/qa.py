@@ -3,9 +3,10 @@
 The shipped base is measured through `ask(question)`. The 10,000-entry base goes through
 the path a large organisation would take: synthetic entries, valid under the same `Entry`
 schema, stored as organisation knowledge (what `idgov kb add` writes), then
-`ask(question, engine=...)`, which merges them with the shipped pack. Queries cycle through
-every shipped question and paraphrase, some synthetic questions and out-of-scope lines, so
-answers and refusals are both timed. Only public functions of knowledge.qa are used.
+`dialogs.qa.ask_result(engine, question)`, which merges them with the shipped pack. Queries
+cycle through every shipped question and paraphrase, some synthetic questions and out-of-scope
+lines, so answers and refusals are both timed. Only public functions of knowledge.qa and
+dialogs.qa are used.
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ def _now() -> Any:
 
 def in_process(cfg: BenchConfig, dbs: Databases) -> list[Result]:
     try:
+        from dialogs.qa import ask_result
         from knowledge.qa import ask
         from knowledge.qa.ask import KnowledgeBase
         from knowledge.qa.loader import load_shipped, validate
@@ -137,9 +139,9 @@ def in_process(cfg: BenchConfig, dbs: Databases) -> list[Result]:
     build_ms, kb = _time_ms(lambda: KnowledgeBase(shipped + items))
     engine = _store_org(dbs.sqlite_url(), synthetic)
     try:
-        first_big, _ = _time_ms(lambda: ask("iso or soc2?", engine=engine))
+        first_big, _ = _time_ms(lambda: ask_result(engine, "iso or soc2?"))
         big_queries = queries + [e["question"] for e in synthetic[:200]]
-        big = _ask_latency(lambda q: ask(q, engine=engine), big_queries, cfg.qa_queries)
+        big = _ask_latency(lambda q: ask_result(engine, q), big_queries, cfg.qa_queries)
         search_ms = [_time_ms(lambda q=q: kb.search(q, limit=1))[0]  # type: ignore[misc]
                      for q in big_queries[: cfg.qa_queries]]
     finally:

@@ -36,11 +36,11 @@ from dialogs.reminders import (
     stage_on,
 )
 from dialogs.replies import NudgeReply
+from dialogs.task_view import task_summary
 from storage import nudges
 from storage.clock import as_utc, utcnow
 from storage.models import Task
 from storage.nudges import Outcome
-from storage.tasks import task_summary
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,7 @@ def build_senders(engine: Engine) -> dict[str, Sender]:
     store. Teams: the Bot Framework connector (proactive messages from stored references).
     A configuration error is raised as one line (`SlackSettingsError` / `TeamsConfigError`).
     """
-    from bot.server import teams_wanted
+    from bot.platforms import teams_wanted
     from bot.slack.sender import SlackSender
     from bot.slack.settings import load_slack_settings
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
 from aiohttp import web
 from sqlalchemy import text
@@ -43,17 +42,6 @@ async def healthz(request: web.Request) -> web.Response:
         log.warning("health check: database unavailable: %s", type(exc).__name__)
         return web.json_response({"ok": False, "error": "database unavailable"}, status=503)
     return web.json_response({"ok": True})
-
-
-def teams_wanted(slack: SlackSettings | None) -> bool:
-    """Teams runs when configured, or alone for local development when Slack is not set.
-
-    Alongside Slack without MICROSOFT_APP_ID it stays off: an unauthenticated endpoint
-    would accept activities from anyone.
-    """
-    if os.environ.get("MICROSOFT_APP_ID"):
-        return True
-    return slack is None
 
 
 def create_app(engine: Engine, *, slack: SlackSettings | None, teams: bool,

@@ -11,11 +11,12 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from dialogs.recommendation_view import to_reply
 from dialogs.replies import RecommendationReply
+from dialogs.task_view import task_summary
 from knowledge.recommend import Recommendation
 from storage.db import session_scope
 from storage.models import Assessment, Task
-from storage.tasks import task_summary
 
 
 def card_of(session: Session, row: Assessment) -> RecommendationReply:
@@ -24,7 +25,7 @@ def card_of(session: Session, row: Assessment) -> RecommendationReply:
         .order_by(col(Task.due), col(Task.id))
     ).all()
     result = Recommendation.model_validate(row.result)
-    return result.to_reply(row.id, [task_summary(t) for t in tasks])
+    return to_reply(result, row.id, [task_summary(t) for t in tasks])
 
 
 def shareable(engine: Engine, workspace: str, assessment_id: int

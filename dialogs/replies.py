@@ -12,17 +12,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+# Knowledge's own value types, embedded in the replies as they are (and importable from here).
+from knowledge.results import ControlRow, Rationale, Source
+
 
 class Choice(BaseModel):
     value: str
     label: str
-
-
-class Source(BaseModel):
-    id: str = ""
-    title: str
-    url: str = ""
-    label: str = ""  # a short name for inline citations ("NIST CSF 2.0"); title when empty
 
 
 class QuestionReply(BaseModel):
@@ -51,23 +47,6 @@ class AnsweredReply(BaseModel):
     prompt: str
     answer_label: str
     by: str | None = None  # display reference of who answered (team threads)
-
-
-class Rationale(BaseModel):
-    text: str
-    answer_id: str | None = None
-    answer_value: str | None = None
-    source_ids: list[str] = Field(default_factory=list)
-
-
-class ControlRow(BaseModel):
-    """One identity outcome mapped across the four frameworks."""
-
-    outcome: str
-    iso27001: list[str] = Field(default_factory=list)
-    soc2: list[str] = Field(default_factory=list)
-    nist_csf: list[str] = Field(default_factory=list)
-    owasp_nhi: list[str] = Field(default_factory=list)
 
 
 class TaskOutcome(BaseModel):

@@ -183,14 +183,10 @@ class Advisor:
         Only when the knowledge base answers it confidently; otherwise the text goes to the
         dialog as usual (which re-asks with help if it is no answer either).
         """
-        from knowledge.qa import ask
-        from knowledge.qa.feedback import recorded_reply
+        from dialogs import qa
 
-        result = ask(text, engine=self.engine)
-        if not result.answered:
-            return None
-        return recorded_reply(self.engine, workspace=workspace_of(key), user_ref=user_ref,
-                              question=text, result=result)
+        return qa.answer(self.engine, workspace=workspace_of(key), user_ref=user_ref,
+                         question=text, only_if_confident=True)
 
     def handle_action(self, key: ConversationKey, user_ref: str, action: Action) -> list[Reply]:
         """Apply a button press. A press from an older step answers politely, changing nothing.
@@ -350,8 +346,10 @@ def _finish(
     now: datetime,
 ) -> RecommendationReply:
     """Store the assessment and one owned task per gap; return the recommendation card."""
+    from dialogs.recommendation_view import to_reply
+    from dialogs.task_ops import create_task
+    from dialogs.task_view import task_summary
     from knowledge.recommend import recommend
-    from storage.tasks import create_task, task_summary
 
     checked = validate_answers(answers)
     result = recommend(checked)
@@ -374,4 +372,4 @@ def _finish(
             assessment_id=assessment.id, channel_ref=channel_ref, source="assessment", now=now,
         )
         summaries.append(task_summary(task, today=now.date()))
-    return result.to_reply(assessment.id, summaries)
+    return to_reply(result, assessment.id, summaries)

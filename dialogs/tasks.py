@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from dialogs import task_ops as task_store
 from dialogs.actions import Action, Verb
 from dialogs.replies import TaskChangedReply, TaskOutcome, TaskSummary
+from dialogs.task_view import task_summary
 from dialogs.turn import Actor
-from storage import tasks as task_store
 from storage.clock import as_utc, utcnow
 from storage.db import session_scope
 from storage.models import Task
@@ -35,7 +36,7 @@ def open_tasks(engine: Engine, actor: Actor) -> list[TaskSummary]:
     with session_scope(engine) as session:
         rows = task_store.list_tasks(session, workspace=actor.workspace, owner=actor.ref,
                                      status=list(task_store.ACTIVE))
-        return [task_store.task_summary(t) for t in rows]
+        return [task_summary(t) for t in rows]
 
 
 def _outcome(session: Session, task: Task) -> TaskOutcome | None:
@@ -55,7 +56,7 @@ def _outcome(session: Session, task: Task) -> TaskOutcome | None:
 
 
 def summary_with_outcome(session: Session, task: Task) -> TaskSummary:
-    summary = task_store.task_summary(task)
+    summary = task_summary(task)
     summary.outcome = _outcome(session, task)
     return summary
 
@@ -69,7 +70,7 @@ def _refusal(engine: Engine, actor: Actor, task_id: int, exc: Exception) -> Task
             return TaskChangedReply(result="not_found", problem=str(exc))
         if task.status in task_store.ACTIVE:
             return TaskChangedReply(result="refused", problem=str(exc),
-                                    task=task_store.task_summary(task))
+                                    task=task_summary(task))
         return TaskChangedReply(result="closed", task=summary_with_outcome(session, task))
 
 
@@ -141,7 +142,7 @@ def still_open(engine: Engine, actor: Actor, task_id: int) -> TaskChangedReply |
             error: Exception = exc
         else:
             if task.status in task_store.ACTIVE:
-                return task_store.task_summary(task)
+                return task_summary(task)
             error = task_store.TaskError(f"task {task_id} is already {task.status}")
     return _refusal(engine, actor, task_id, error)
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from dialogs.replies import ControlRow, Source
+from knowledge.results import ControlRow, Source
 
 Framework = Literal["iso27001", "soc2", "nist_csf", "owasp_nhi"]
 #: Packaged data files (shipped as package data, so an installed copy finds them too).

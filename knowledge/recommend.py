@@ -11,19 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from dialogs.replies import (
-    ControlRow,
-    Rationale,
-    RecommendationReply,
-    Source,
-    TaskSummary,
-)
 from knowledge.crosswalk import ControlRef
+from knowledge.results import ControlRow, Rationale, Source
 from knowledge.rules import (
     RECOMMENDATION_IDS,
     Conflict,
@@ -49,7 +42,7 @@ PRIMARY_NAMES: dict[Primary, str] = {"iso27001": "ISO/IEC 27001", "soc2": "SOC 2
 
 
 class Recommendation(BaseModel):
-    """The engine's answer; `to_reply` turns it into the neutral card reply."""
+    """The engine's answer; `dialogs.recommendation_view.to_reply` makes it the card reply."""
 
     recommendation: RecommendationId
     recommendation_label: str
@@ -63,37 +56,6 @@ class Recommendation(BaseModel):
     tasks: list[TaskTemplate]
     sources: list[Source]
     scores: dict[str, int] = Field(default_factory=dict)  # for tuning and audits
-
-    def task_summaries(self, today: date | None = None) -> list[TaskSummary]:
-        """The proposed tasks unsaved (no id or owner), due `due_in_days` from today."""
-        start = today or datetime.now(UTC).date()
-        return [
-            TaskSummary(
-                kind=t.kind,
-                title=t.title,
-                why=t.why,
-                priority=t.priority,
-                due=start + timedelta(days=t.due_in_days),
-                controls=t.controls,
-            )
-            for t in self.tasks
-        ]
-
-    def to_reply(self, assessment_id: int | None, tasks: list[TaskSummary]) -> RecommendationReply:
-        """The neutral reply for the cards; `tasks` are the stored tasks (ids, owners, dues)."""
-        return RecommendationReply(
-            assessment_id=assessment_id,
-            recommendation=self.recommendation,
-            recommendation_label=self.recommendation_label,
-            primary=self.primary,
-            confidence=self.confidence,
-            summary=self.summary,
-            rationale=self.rationale,
-            would_change=self.would_change,
-            controls=self.control_rows,
-            tasks=tasks,
-            sources=self.sources,
-        )
 
 
 @dataclass

@@ -48,7 +48,7 @@ DEFAULT_VALUES: Final[dict[str, str]] = {
     "shared_nhi_boundary": "unknown",
 }
 
-#: Follow-up task kinds: the identity outcomes auditors look for (DESIGN.md names them).
+#: Follow-up task kinds: the identity outcomes auditors look for (docs/architecture.md).
 TaskKind = Literal[
     "inventory",
     "least_privilege",

@@ -1,9 +1,11 @@
-"""Follow-up task lifecycle: create, list, done, snooze, reassign, not applicable, cancel.
+"""Follow-up task rows and their audit trail: insert, list, close, snooze, reassign.
 
-Every change appends a `TaskEvent` (who, when, from where, what) in the same transaction as
-the change itself, because that history is the audit evidence that a gap was followed up.
-Each change also re-plans the task's next reminder (`dialogs.reminders`) so the scheduler
-never nudges about a closed task or ignores a snooze.
+Pure persistence (docs/architecture.md, "floors"): these functions check what the table
+itself requires (owner reference, priority, title, status transitions) and append a
+`TaskEvent` (who, when, from where, what) in the same transaction as each change, because
+that history is the audit evidence that a gap was followed up. Which task kinds exist and
+when the next reminder is due are decided one floor up, in `dialogs.task_ops`, which every
+caller uses; it wraps these functions.
 
 Callers pass a sqlmodel ``Session`` (``storage.db.session_scope(engine)``) and commit; the
 chat adapters pass ``source="slack"``/``"teams"``, the CLI ``"cli"``.
@@ -19,10 +21,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from dialogs.reminders import NudgeSettings, plan_next, safe_zone
-from dialogs.replies import TaskSummary
-from knowledge.schema import TASK_KINDS
-from storage.clock import as_utc, utcnow
+from storage.clock import as_utc
 from storage.models import Task, TaskEvent, UserProfile
 
 PRIORITIES = ("high", "medium", "low")
@@ -81,48 +80,19 @@ def _event(
     )
 
 
-#: Where each calendar day starts first (UTC+14). A task whose owner's zone we do not know yet
-#: is planned for the first instant its reminder day exists anywhere; the sweep then learns
-#: the owner's real zone and waits for their working hours.
-EARLIEST_TZ = "Pacific/Kiritimati"
-
-
 def owner_tz(session: Session, owner: str) -> str | None:
     """The owner's stored IANA zone, if any (Slack users.info, Teams activity)."""
     profile = session.get(UserProfile, owner)
     return profile.tz if profile and profile.tz else None
 
 
-def replan(
-    session: Session, task: Task, *, now: datetime, settings: NudgeSettings | None = None,
-) -> None:
-    """Fresh reminder plan (new, snoozed or reassigned task); none for closed tasks."""
-    settings = settings or NudgeSettings()
-    # The lease is left alone: a sweeper sending right now still records its delivery, and
-    # `storage.nudges.record` sees the change (its fingerprint) and keeps this plan.
-    if task.status not in ACTIVE or task.owner.startswith("cli:"):
-        task.next_nudge_at = None  # nobody to nudge in a chat
-        task.nudge_stage = None
-        return
-    known = owner_tz(session, task.owner)
-    if known is None:
-        settings = settings.model_copy(update={"working_hours_only": False})
-    tz = safe_zone(known or EARLIEST_TZ, settings.default_tz)
-    plan = plan_next(due=task.due, now=as_utc(now), settings=settings, tz=tz,
-                     not_before=task.snoozed_until)
-    task.next_nudge_at = plan.at
-    task.nudge_stage = plan.stage
-
-
-def create_task(
-    session: Session, *, workspace: str, kind: str, title: str, owner: str, created_by: str,
-    due: date, why: str = "", controls: Sequence[str] = (), priority: str = "medium",
+def new_task(
+    *, workspace: str, kind: str, title: str, owner: str, created_by: str, due: date,
+    why: str = "", controls: Sequence[str] = (), priority: str = "medium",
     assessment_id: int | None = None, channel_ref: str | None = None,
-    recurrence_days: int | None = None, source: str = "assessment", now: datetime,
-    settings: NudgeSettings | None = None,
+    recurrence_days: int | None = None, now: datetime,
 ) -> Task:
-    if kind not in TASK_KINDS:
-        raise TaskError(f"kind {kind!r} is not one of {', '.join(TASK_KINDS)}")
+    """A validated, not yet stored task (`add_task` stores it); the kind is the caller's check."""
     if priority not in PRIORITIES:
         raise TaskError(f"priority {priority!r} is not one of {', '.join(PRIORITIES)}")
     title = (title or "").strip()
@@ -133,17 +103,21 @@ def create_task(
     if not isinstance(due, date):
         raise TaskError("due must be a date (YYYY-MM-DD)")
     now = as_utc(now)
-    task = Task(
+    return Task(
         workspace=workspace, kind=kind, title=title, owner=parse_owner_ref(owner).raw,
         created_by=created_by, due=due, why=why or "", controls=list(controls),
         priority=priority, assessment_id=assessment_id, channel_ref=channel_ref,
         recurrence_days=recurrence_days, created_at=now, updated_at=now,
     )
-    replan(session, task, now=now, settings=settings)
+
+
+def add_task(session: Session, task: Task, *, source: str) -> Task:
+    """Insert a `new_task` and its "created" event (by its creator, at its creation time)."""
     session.add(task)
     session.flush()
-    _event(session, task, actor=created_by, source=source, action="created", now=now,
-           owner=task.owner, due=due.isoformat(), kind=kind, recurrence_days=recurrence_days)
+    _event(session, task, actor=task.created_by, source=source, action="created",
+           now=task.created_at, owner=task.owner, due=task.due.isoformat(), kind=task.kind,
+           recurrence_days=task.recurrence_days)
     return task
 
 
@@ -193,13 +167,13 @@ def _close(
     task.status_reason = reason
     task.snoozed_until = None
     task.updated_at = now
-    replan(session, task, now=now)
     session.add(task)
     _event(session, task, actor=actor, source=source, action=action, now=now, reason=reason)
     return task
 
 
-def _next_due(task: Task, today: date) -> date:
+def next_due(task: Task, today: date) -> date:
+    """A recurring task's next due date: same cadence, never today or in the past."""
     assert task.recurrence_days
     step = timedelta(days=task.recurrence_days)
     nxt = task.due + step
@@ -208,29 +182,27 @@ def _next_due(task: Task, today: date) -> date:
     return nxt
 
 
-def mark_done(
+def set_done(
     session: Session, task_id: int, *, actor: str, source: str, now: datetime,
     workspace: str | None = None,
 ) -> Task:
-    """Close the task; a recurring task gets its next occurrence (same cadence, not in the past)."""
+    """Close the task as done (its next occurrence, if recurring, is the caller's to add)."""
     task = _active(session, task_id, workspace, "mark it done")
-    _close(session, task, status="done", action="done", actor=actor, source=source, now=now)
-    if task.recurrence_days:
-        nxt = create_task(
-            session, workspace=task.workspace, kind=task.kind, title=task.title,
-            owner=task.owner, created_by=actor, due=_next_due(task, as_utc(now).date()),
-            why=task.why, controls=task.controls, priority=task.priority,
-            assessment_id=task.assessment_id, channel_ref=task.channel_ref,
-            recurrence_days=task.recurrence_days, source=source, now=now,
-        )
-        _event(session, nxt, actor=actor, source=source, action="recurred", now=now,
-               previous_task_id=task.id)
-        _event(session, task, actor=actor, source=source, action="recurred", now=now,
-               next_task_id=nxt.id, next_due=nxt.due.isoformat())
-    return task
+    return _close(session, task, status="done", action="done", actor=actor, source=source,
+                  now=now)
 
 
-def snooze(
+def record_recurrence(
+    session: Session, done: Task, nxt: Task, *, actor: str, source: str, now: datetime,
+) -> None:
+    """Link a done recurring task and its next occurrence in both histories."""
+    _event(session, nxt, actor=actor, source=source, action="recurred", now=now,
+           previous_task_id=done.id)
+    _event(session, done, actor=actor, source=source, action="recurred", now=now,
+           next_task_id=nxt.id, next_due=nxt.due.isoformat())
+
+
+def set_snoozed(
     session: Session, task_id: int, *, days: int, actor: str, source: str, now: datetime,
     workspace: str | None = None,
 ) -> Task:
@@ -241,14 +213,13 @@ def snooze(
     task.status = "snoozed"
     task.snoozed_until = now + timedelta(days=days)
     task.updated_at = now
-    replan(session, task, now=now)
     session.add(task)
     _event(session, task, actor=actor, source=source, action="snoozed", now=now, days=days,
            until=task.snoozed_until.isoformat())
     return task
 
 
-def reassign(
+def set_owner(
     session: Session, task_id: int, *, new_owner: str, actor: str, source: str, now: datetime,
     workspace: str | None = None,
 ) -> Task:
@@ -263,14 +234,13 @@ def reassign(
     task.last_error = None
     task.attempts = 0
     task.updated_at = now
-    replan(session, task, now=now)
     session.add(task)
     _event(session, task, actor=actor, source=source, action="reassigned", now=now,
            previous_owner=previous, new_owner=owner)
     return task
 
 
-def mark_not_applicable(
+def set_not_applicable(
     session: Session, task_id: int, *, reason: str, actor: str, source: str, now: datetime,
     workspace: str | None = None,
 ) -> Task:
@@ -282,7 +252,7 @@ def mark_not_applicable(
                   source=source, now=now, reason=reason[:1000])
 
 
-def cancel(
+def set_cancelled(
     session: Session, task_id: int, *, actor: str, source: str, now: datetime,
     reason: str | None = None, workspace: str | None = None,
 ) -> Task:
@@ -295,14 +265,3 @@ def history(session: Session, task_id: int) -> list[TaskEvent]:
     """The task's audit trail, oldest first."""
     query = select(TaskEvent).where(TaskEvent.task_id == task_id)
     return list(session.exec(query.order_by(col(TaskEvent.at), col(TaskEvent.id))).all())
-
-
-def task_summary(task: Task, *, today: date | None = None) -> TaskSummary:
-    today = today or utcnow().date()
-    owner_display = task.owner.rsplit(":", 1)[-1] if task.owner else None
-    return TaskSummary(
-        id=task.id, kind=task.kind, title=task.title, why=task.why,
-        priority=task.priority if task.priority in PRIORITIES else "medium",
-        owner=task.owner, owner_display=owner_display, due=task.due, status=task.status,
-        overdue=task.status in ACTIVE and today > task.due, controls=list(task.controls),
-    )

@@ -102,7 +102,7 @@ def test_full_assessment_stores_answers_result_and_owned_tasks(
     # the conversation is over: text is a question for Q&A again, old buttons are stale
     assert not advisor.active(KEY)
     assert advisor.handle_text(KEY, USER, "what is CC6.1?") is None
-    assert advisor.handle_action(KEY, USER, press) == [TextReply(text=STALE_TEXT)]
+    assert advisor.handle_action(KEY, USER, press) == [TextReply(text=STALE_TEXT, private=True)]
     assert advisor.last_assessment("slack:T2", USER) is None
 
 
@@ -129,7 +129,7 @@ def test_stale_press_is_answered_politely_and_changes_nothing(
     advisor.handle_action(KEY, USER, press)
     before = row(engine)
     again = Action(verb=Verb.ANSWER, q=first.question_id, v="scoped_controls", s=first.step)
-    assert advisor.handle_action(KEY, USER, again) == [TextReply(text=STALE_TEXT)]
+    assert advisor.handle_action(KEY, USER, again) == [TextReply(text=STALE_TEXT, private=True)]
     after = row(engine)
     assert after.version == before.version and after.state == before.state
     assert after.state["answers"] == {"assurance_goal": "management_system"}
@@ -153,7 +153,7 @@ def test_buttons_back_cancel_unsure_restart_and_foreign(advisor: Advisor) -> Non
     assert isinstance(foreign[0], TextReply) and foreign[0].tone == "warning"
     other = ConversationKey("slack", "T1", "D2", "-", "U2")
     assert advisor.handle_action(other, USER, Action(verb=Verb.BACK, s=1)) == [
-        TextReply(text=NO_ASSESSMENT)]
+        TextReply(text=NO_ASSESSMENT, private=True)]
     assert advisor.handle_text(other, USER, "1") is None
 
 
@@ -205,7 +205,7 @@ def test_two_replicas_never_both_apply_one_step(
     assert isinstance(fast[0], AnsweredReply)
     gate.set()
     worker.join(10)
-    assert out == [[TextReply(text=STALE_TEXT)]]
+    assert out == [[TextReply(text=STALE_TEXT, private=True)]]
     stored = row(engine)
     assert stored.version == 2
     assert stored.state["answers"] == {"assurance_goal": "management_system"}
@@ -224,7 +224,7 @@ def test_racing_last_answers_store_one_assessment(
     assert isinstance(fast[-1], RecommendationReply)
     gate.set()
     worker.join(10)
-    assert out == [[TextReply(text=STALE_TEXT)]]
+    assert out == [[TextReply(text=STALE_TEXT, private=True)]]
     with Session(engine) as s:
         assert len(s.exec(select(Assessment)).all()) == 1
 

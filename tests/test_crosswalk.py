@@ -21,7 +21,8 @@ from knowledge.crosswalk import (
 )
 from knowledge.rules import load_knowledge
 
-# Verified identifiers from /work/shared/reference/framework-facts.md.
+# Verified identifiers, each checked against its publisher's primary source (the pages
+# listed in knowledge/data/sources.yaml).
 OWASP_2025 = {
     "NHI1": "Improper Offboarding",
     "NHI2": "Secret Leakage",

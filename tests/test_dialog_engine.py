@@ -129,7 +129,7 @@ def test_restart_clears_answers_and_makes_old_buttons_stale(word: str) -> None:
     assert s2.step > s1.step and s2.context == s1.context
     assert isinstance(replies[0], TextReply) and question(replies).number == 1
     same, stale = D.step(s2, ChoiceInput("scope", "organisation_wide", s1.step), T0)
-    assert same is s2 and stale == [TextReply(text=STALE_TEXT)]
+    assert same is s2 and stale == [TextReply(text=STALE_TEXT, private=True)]
 
 
 @pytest.mark.parametrize("word", ["cancel", "Stop", "quit"])
@@ -146,10 +146,10 @@ def test_stale_press_changes_nothing() -> None:
     state = fresh()
     s1, _ = D.step(state, ChoiceInput("assurance_goal", "scoped_controls", state.step), T0)
     again, replies = D.step(s1, ChoiceInput("assurance_goal", "management_system", state.step), T0)
-    assert again is s1 and replies == [TextReply(text=STALE_TEXT)]
+    assert again is s1 and replies == [TextReply(text=STALE_TEXT, private=True)]
     # right step, wrong question (a forged or mixed-up payload) is stale too
     again, replies = D.step(s1, ChoiceInput("regulated", "yes", s1.step), T0)
-    assert again is s1 and replies == [TextReply(text=STALE_TEXT)]
+    assert again is s1 and replies == [TextReply(text=STALE_TEXT, private=True)]
     # a value that is not a choice is re-asked, not recorded
     bad, replies = D.step(s1, ChoiceInput("scope", "galaxy_wide", s1.step), T0)
     assert "scope" not in bad.answers and question(replies).error

@@ -20,11 +20,11 @@ from sqlmodel import Session
 
 from bot.executor import ENV as THREADS_ENV
 from bot.executor import pool_size, sized_executor
-from bot.slack.delivery import _lookup, _remember
-from bot.slack.refs import dm_key
-from bot.teams import card_store, references
+from bot.teams import references
 from bot.teams.clients import CachingBotFrameworkAuthentication
 from bot.teams.settings import TeamsSettings
+from dialogs.keys import ConversationKey
+from dialogs.question_messages import SlackQuestionMessages, TeamsQuestionCards
 from storage.db import make_engine, migrate
 from storage.models import ConversationRef, UserProfile
 from tests.slack_payloads.harness import Server, buttons, settings, wait_until
@@ -42,14 +42,15 @@ def test_sqlite_commits_without_fsync_per_commit_under_wal(sqlite_engine: Engine
 
 # --- Slack: question messages, one read and one upsert ------------------------------------
 def test_question_messages_are_upserted_and_read_in_one_go(engine: Engine) -> None:
-    key = dm_key("T1", "D1", "U1")
-    assert _lookup(engine, key, [1, 2]) == {}
-    _remember(engine, key, [(1, "D1", "1.1"), (2, "D1", "2.1")])
-    assert _lookup(engine, key, [1, 2, 3]) == {1: ("D1", "1.1"), 2: ("D1", "2.1")}
-    _remember(engine, key, [(2, "D9", "2.2")])  # the same step posted again: moved
-    assert _lookup(engine, key, [2]) == {2: ("D9", "2.2")}
-    _remember(engine, key, [(3, "D1", "3.1"), (3, "D1", "3.2")])  # twice in one call
-    assert _lookup(engine, key, [3]) == {3: ("D1", "3.2")}
+    store = SlackQuestionMessages(engine)
+    key = ConversationKey("slack", "T1", "D1", "-", "U1")
+    assert store.find(key, [1, 2]) == {}
+    store.remember(key, [(1, "q1", "D1 1.1"), (2, "q2", "D1 2.1")])
+    assert store.find(key, [1, 2, 3]) == {1: "D1 1.1", 2: "D1 2.1"}
+    store.remember(key, [(2, "q2", "D9 2.2")])  # the same step posted again: moved
+    assert store.find(key, [2]) == {2: "D9 2.2"}
+    store.remember(key, [(3, "q3", "D1 3.1"), (3, "q3", "D1 3.2")])  # twice in one call
+    assert store.find(key, [3]) == {3: "D1 3.2"}
 
 
 class _PeerCountingStandIn(SlackApiStandIn):
@@ -176,16 +177,17 @@ def test_reference_is_refreshed_after_the_refresh_interval(engine: Engine) -> No
 
 
 def test_question_card_read_without_forgetting_then_replaced(engine: Engine) -> None:
-    common = {"key": "k1", "workspace": "teams:t", "conversation_id": "c1",
-              "question_id": "q"}
-    card_store.save(engine, activity_id="a1", step=1, **common)
-    assert card_store.take(engine, "k1", 2, forget=False) is None  # another step
-    assert card_store.take(engine, "k1", 1, forget=False) == "a1"
-    assert card_store.take(engine, "k1", 1, forget=False) == "a1"  # still there
-    card_store.save(engine, activity_id="a2", step=2, **common)  # the next question
-    assert card_store.take(engine, "k1", 1) is None
-    assert card_store.take(engine, "k1", 2) == "a2"
-    assert card_store.take(engine, "k1", 2) is None  # forgotten once read
+    """One row per conversation: reads never write; the next question replaces the row, so
+    an older step is never matched to the newer card."""
+    store = TeamsQuestionCards(engine)
+    key = ConversationKey("teams", "t", "c1", "-", "u1")
+    store.remember(key, [(1, "q", "a1")], "c1")
+    assert store.find(key, [2]) == {}  # another step
+    assert store.find(key, [1]) == {1: "a1"}
+    assert store.find(key, [1]) == {1: "a1"}  # still there
+    store.remember(key, [(2, "q", "a2")], "c1")  # the next question
+    assert store.find(key, [1]) == {}
+    assert store.find(key, [2]) == {2: "a2"}
 
 
 # --- the worker pool ----------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""`knowledge.qa.ask` and the feedback helpers, with organisation entries on both backends;
-`ask` from many threads at once; and the speed work (fast normalisation, pruned search),
-which must give exactly the results of the plain algorithms in tests/eval/reference.py."""
+"""`knowledge.qa.ask`, `dialogs.qa` and the feedback helpers, with organisation entries on
+both backends; `ask` from many threads at once; and the speed work (fast normalisation, pruned
+search), which must give exactly the results of the plain algorithms in tests/eval/reference.py."""
 
 from __future__ import annotations
 
@@ -13,16 +13,18 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from dialogs.org_faq import add_file
+from dialogs.qa import ask_result, to_reply
 from dialogs.replies import AnswerReply
 from knowledge.qa import AskResult, ask
 from knowledge.qa.ask import shipped_base
-from knowledge.qa.feedback import record_answer, record_vote, to_reply
 from knowledge.qa.index import Bm25fIndex
 from knowledge.qa.loader import load_shipped
-from knowledge.qa.orgfaq import add_file, parse_file
+from knowledge.qa.orgfaq import parse_file
 from knowledge.qa.text import canonicalise, clear_caches, words
 from storage.clock import utcnow
 from storage.db import session_scope
+from storage.feedback import record_answer, record_vote
 from storage.models import Feedback, OrgKnowledgeEntry
 from tests.eval.harness import all_sets, in_scope, out_of_scope
 from tests.eval.reference import corpus, reference_canonicalise, reference_search, synthetic
@@ -90,15 +92,15 @@ def test_fast_in_process() -> None:
 
 def test_org_entries_are_searched_with_an_engine(engine: Engine, tmp_path: Path) -> None:
     question = "how do I request vpn access at acme"
-    assert not ask(question, engine=engine).answered  # not known yet
+    assert not ask_result(engine, question).answered  # not known yet
     path = tmp_path / "vpn.md"
     path.write_text(VPN_FAQ)
     add_file(engine, path)
-    result = ask(question, engine=engine)  # the cached index notices the new entry
+    result = ask_result(engine, question)  # the cached index notices the new entry
     assert result.answered and result.entry_ids == ["acme-vpn-access"]
     assert result.sources[0].url == "https://intranet.acme.example/it/vpn"
     assert not ask(question).answered  # without the engine: shipped pack only
-    assert ask("iso vs soc2", engine=engine).entry_ids == ["choose-iso-or-soc2"]
+    assert ask_result(engine, "iso vs soc2").entry_ids == ["choose-iso-or-soc2"]
 
 
 def test_feedback_is_stored_and_votes_are_workspace_scoped(engine: Engine) -> None:
@@ -213,10 +215,10 @@ def test_entries_stored_by_another_process_are_seen_after_the_fingerprint_ttl(
     """The organisation-entry fingerprint is cached briefly (it scans the table); a row written
     behind this process's back, as `idgov kb add` in another process does, shows up once the
     TTL has passed, while `add_file` in this process is seen at once (the test above)."""
-    ask_module = sys.modules["knowledge.qa.ask"]
+    ask_module = sys.modules["dialogs.qa"]
     monkeypatch.setattr(ask_module, "FINGERPRINT_TTL", 0.2)
     question = "how do I request vpn access at acme"
-    assert not ask(question, engine=engine).answered  # caches "no organisation entries"
+    assert not ask_result(engine, question).answered  # caches "no organisation entries"
     path = tmp_path / "vpn.md"
     path.write_text(VPN_FAQ)
     page = parse_file(path)
@@ -231,4 +233,4 @@ def test_entries_stored_by_another_process_are_seen_after_the_fingerprint_ttl(
             )
         )
     time.sleep(0.25)
-    assert ask(question, engine=engine).entry_ids == ["acme-vpn-access"]
+    assert ask_result(engine, question).entry_ids == ["acme-vpn-access"]

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from dialogs.org_faq import check_all
 from knowledge.crosswalk import known_control_ids
-from knowledge.qa.check import check_all, check_records
+from knowledge.qa.check import check_records
 from knowledge.qa.loader import RawRecord
 from storage.db import session_scope
 from storage.models import OrgKnowledgeEntry

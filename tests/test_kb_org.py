@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from knowledge.qa.orgfaq import OrgFaqError, add_file, org_count, parse_file
+from dialogs.org_faq import add_file, org_count
+from knowledge.qa.orgfaq import OrgFaqError, parse_file
 from storage.models import OrgKnowledgeEntry
 
 FRONT_MATTER = """---

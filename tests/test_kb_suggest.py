@@ -20,9 +20,10 @@ from sqlalchemy.engine import Engine
 
 from bot.cards import render
 from dialogs.actions import Action, Verb, from_slack, from_teams
+from dialogs.org_faq import add_file
+from dialogs.qa import entry_result
 from dialogs.replies import AnswerReply
 from knowledge.qa.ask import REFUSAL, answer_entry, ask, shipped_base, sources_of
-from knowledge.qa.orgfaq import add_file
 from knowledge.qa.suggest import DID_YOU_MEAN, MAX_SUGGESTIONS
 from tests.cards_fixtures import EVIL, FIXTURES
 from tests.eval.harness import all_sets
@@ -129,7 +130,7 @@ def test_answer_entry_finds_organisation_entries(engine: Engine, tmp_path: Path)
         encoding="utf-8",
     )
     assert add_file(engine, faq) == ["acme-vpn"]
-    result = answer_entry("acme-vpn", engine=engine)
+    result = entry_result(engine, "acme-vpn")
     assert result.answered and result.answer.startswith("Request the VPN role")
     assert not answer_entry("acme-vpn").answered  # not in the shipped base alone
 

@@ -27,8 +27,8 @@ from bot.metrics import metrics_of, slack_kind
 from bot.scheduler import start_background
 from bot.server import create_app
 from bot.slack.sender import SlackSender
+from dialogs import task_ops as tasks
 from dialogs.reminders import NudgeSettings
-from storage import tasks
 from storage.db import make_engine, migrate, session_scope
 from storage.models import Assessment
 from tests.slack_payloads.harness import CHANNEL, TEAM, USER, payload, settings, sign

@@ -19,11 +19,11 @@ from bot.cards.render import render_slack
 from bot.scheduler import SweepStats, run_once
 from bot.slack.sender import SlackSender
 from bot.slack.translate import press_turn
+from dialogs import task_ops as tasks
 from dialogs import tasks as task_service
 from dialogs.actions import Verb
 from dialogs.reminders import NudgeSettings
 from dialogs.turn import Pressed
-from storage import tasks
 from storage.db import session_scope
 from tests.standins.slack_api import SlackApiStandIn
 

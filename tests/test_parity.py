@@ -283,8 +283,8 @@ async def test_ask_and_vote(driver: Driver) -> None:
 
 
 def _seed_tasks(d: Driver) -> list[int]:
+    from dialogs.task_ops import create_task
     from storage.clock import utcnow
-    from storage.tasks import create_task
 
     workspace = d.actor_ref.rsplit(":", 1)[0]
     with session_scope(d.engine) as s:

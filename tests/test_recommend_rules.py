@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from dialogs.recommendation_view import task_summaries, to_reply
 from dialogs.replies import RecommendationReply, TaskSummary
 from knowledge.crosswalk import DataError, known_control_ids, load_crosswalk, read_yaml
 from knowledge.recommend import evaluate, recommend
@@ -369,13 +370,13 @@ def test_controls_and_rows_cover_all_four_frameworks() -> None:
 def test_to_reply_carries_everything_and_the_stored_tasks() -> None:
     rec = recommend({"customer_regions": "both", "nhi_ownership": "distributed"})
     stored = [TaskSummary(id=7, kind="ownership", title="Assign owners", owner="slack:T1:U1")]
-    reply = rec.to_reply(42, stored)
+    reply = to_reply(rec, 42, stored)
     assert isinstance(reply, RecommendationReply)
     assert reply.assessment_id == 42 and reply.tasks == stored
     assert reply.recommendation == "both" and reply.primary == rec.primary
     assert reply.rationale == rec.rationale and reply.controls == rec.control_rows
     assert "both" in rec.summary.lower() or "Pursue both" in rec.summary
-    summaries = rec.task_summaries()
+    summaries = task_summaries(rec)
     assert [s.kind for s in summaries] == [t.kind for t in rec.tasks]
     assert all(s.due is not None and s.id is None for s in summaries)
 
@@ -500,4 +501,4 @@ def test_stored_result_round_trips() -> None:
     rec = recommend({"existing_assurance": "soc2", "nhi_inventory": "none"})
     again = Recommendation.model_validate(rec.model_dump(mode="json"))
     assert again == rec
-    assert again.to_reply(1, []) == rec.to_reply(1, [])
+    assert to_reply(again, 1, []) == to_reply(rec, 1, [])

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 
 from bot.scheduler import SCHEDULER_KEY, start_background
 from bot.slack.sender import SlackSender
+from dialogs import task_ops as tasks
 from dialogs.reminders import NudgeSettings
-from storage import tasks
 from storage.db import session_scope
 from storage.models import Task
 from storage.nudges import due_condition

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from storage import tasks
+from dialogs import task_ops as tasks
 from storage.db import make_engine, migrate, session_scope
 from storage.models import NudgeDelivery, Task, UserProfile
 from tests.standins.slack_api import SlackApiStandIn

@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 from bot.digest import digest_text, digest_week
 from bot.scheduler import run_once
 from bot.slack.sender import SlackSender
+from dialogs import task_ops as tasks
 from dialogs.reminders import NudgeSettings
-from storage import nudges, tasks
+from storage import nudges
 from storage.db import session_scope
 from storage.models import ChannelSetting, Task
 from tests.standins.slack_api import SlackApiStandIn

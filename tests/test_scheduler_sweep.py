@@ -10,8 +10,9 @@ from sqlalchemy.engine import Engine
 
 from bot.scheduler import SweepStats, run_once
 from bot.slack.sender import SlackSender
+from dialogs import task_ops as tasks
 from dialogs.reminders import NudgeSettings
-from storage import nudges, tasks
+from storage import nudges
 from storage.db import session_scope
 from storage.models import Task
 from tests.standins.slack_api import Failure, SlackApiStandIn

@@ -129,7 +129,8 @@ def test_idgov_serve_process_answers_healthz_and_a_signed_command(
 
 def test_slack_and_teams_share_one_application(clean_env: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
-    from bot.server import create_app, teams_wanted
+    from bot.platforms import teams_wanted
+    from bot.server import create_app
     from storage.db import make_engine, migrate
 
     slack = load_slack_settings(SLACK_SIGNING_SECRET="s", SLACK_BOT_TOKEN="xoxb-1")

@@ -25,10 +25,10 @@ from bot.cards.escaping import slack_escape
 from bot.scheduler import run_once
 from bot.slack.sender import SlackSender
 from dialogs.reminders import NudgeSettings
+from dialogs.task_ops import create_task
 from storage.clock import utcnow
 from storage.db import session_scope
 from storage.models import Task, TaskEvent
-from storage.tasks import create_task
 from tests.slack_payloads.harness import TEAM, USER, Server, payload, responses
 from tests.standins.slack_api import Call, SlackApiStandIn
 

@@ -78,8 +78,8 @@ def test_add_list_and_every_change(run: Cli) -> None:
                           "--format", "json").stdout)
     assert [r["id"] for r in mine] == [3]
 
+    from dialogs.task_ops import history
     from storage.db import make_engine, session_scope
-    from storage.tasks import history
 
     engine = make_engine(run.db_url)
     with session_scope(engine) as session:

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from storage import tasks
+from dialogs import task_ops as tasks
+from dialogs.task_view import task_summary
 from storage.db import session_scope
 from storage.models import Task, UserProfile
 
@@ -204,10 +205,10 @@ def test_list_filters_by_workspace_owner_and_status(engine: Engine) -> None:
 
 def test_task_summary_marks_overdue(engine: Engine) -> None:
     task = _get(engine, _new(engine, due=date(2026, 1, 2)))
-    summary = tasks.task_summary(task, today=date(2026, 1, 5))
+    summary = task_summary(task, today=date(2026, 1, 5))
     assert (summary.overdue, summary.priority, summary.owner, summary.owner_display) == \
         (True, "high", OWNER, "U1")
-    assert not tasks.task_summary(task, today=date(2026, 1, 2)).overdue
+    assert not task_summary(task, today=date(2026, 1, 2)).overdue
 
 
 def test_owner_with_unknown_zone_is_planned_for_the_first_instant_of_the_day(

@@ -15,7 +15,7 @@ from bot.cards.render import reassign_input_id
 from bot.teams.adapter import _on_turn_error
 from bot.teams.bot import IdgovTeamsBot
 from bot.teams.middleware import DedupeMiddleware, ReferenceMiddleware
-from storage import tasks
+from dialogs import task_ops as tasks
 from storage.clock import utcnow
 from storage.db import session_scope
 from tests.teams_helpers import OTHER_TENANT, TENANT, USER_AAD, payload, submits, texts, with_tenant

@@ -122,7 +122,7 @@ async def test_connector_failures_map_to_delivery_results(
 async def test_scheduler_records_the_unreachable_owner_and_escalates_to_the_channel(
         sqlite_engine: Engine) -> None:
     from bot.scheduler import run_once
-    from storage import tasks
+    from dialogs import task_ops as tasks
     from storage.db import session_scope
 
     now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # a Wednesday afternoon

@@ -197,7 +197,7 @@ async def test_duplicate_activity_is_processed_once(engine: Engine) -> None:
 
 
 async def test_two_tenants_never_see_each_others_tasks(engine: Engine) -> None:
-    from storage import tasks
+    from dialogs import task_ops as tasks
     from storage.clock import utcnow
     from storage.db import session_scope
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from bot.cli.errors import CliError
 from bot.cli.kb import existing_engine
-from dialogs.replies import Source
-from knowledge.qa.ask import ask
+from dialogs.qa import ask_result
 from knowledge.qa.models import AskResult
+from knowledge.results import Source
 
 
 def register(subparsers: Any) -> None:
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     question = str(args.question)
     if not question.strip():
         raise CliError('empty question; try: idgov ask "iso 27001 or soc 2?"')
-    result = ask(question, engine=existing_engine())
+    result = ask_result(existing_engine(), question)
     if args.format == "json":
         print(json.dumps(as_json(result), ensure_ascii=False, indent=2))
     else:

@@ -2,9 +2,10 @@
 
 The terminal is just another front end: each line becomes a neutral `Turn` for the one
 router (`dialogs.router`), exactly like a Slack DM or a Teams personal chat, and each reply
-is rendered with the cards' text templates, so what works here works in Slack and Teams. State is saved after every answer under `dialogs.keys.terminal_key`, so end of
-input (Ctrl-D, or the end of a piped file) simply stops, and the next `idgov chat`
-resumes at the same question.
+is rendered with the cards' text templates, so what works here works in Slack and Teams.
+State is saved after every answer under `dialogs.keys.terminal_key`, so end of input
+(Ctrl-D, or the end of a piped file) simply stops, and the next `idgov chat` resumes at the
+same question.
 """
 
 from __future__ import annotations

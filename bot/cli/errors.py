@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
+from bot.errors import CliError
 
-class CliError(Exception):
-    """A user-facing error; `main` prints ``idgov: error: <message>`` and exits 2."""
-
-    exit_code = 2
+__all__ = ["CliError", "OneLineParser"]
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -17,9 +17,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.errors import CliError
-from knowledge.qa.ask import is_confident, knowledge_base
-from knowledge.qa.check import check_all
-from knowledge.qa.orgfaq import OrgFaqError, parse_file, store
+from dialogs.org_faq import check_all, store
+from dialogs.qa import knowledge_base
+from knowledge.qa.ask import is_confident
+from knowledge.qa.orgfaq import OrgFaqError, parse_file
 
 
 def engine_for_writes() -> Engine:

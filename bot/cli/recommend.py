@@ -74,8 +74,9 @@ def as_json(rec: Recommendation) -> dict[str, Any]:
 def as_text(rec: Recommendation) -> str:
     """The recommendation card as plain text, the same rendering the chat ends with."""
     from bot.cards import render
+    from dialogs.recommendation_view import task_summaries, to_reply
 
-    return render(rec.to_reply(None, rec.task_summaries()), "text")
+    return render(to_reply(rec, None, task_summaries(rec)), "text")
 
 
 def run(args: argparse.Namespace) -> int:

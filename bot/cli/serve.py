@@ -28,7 +28,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bot.server import create_app, teams_wanted
+    from bot.platforms import teams_wanted
+    from bot.server import create_app
     from bot.slack.settings import SlackSettingsError, load_slack_settings
     from storage.db import get_engine
 

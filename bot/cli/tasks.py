@@ -1,6 +1,6 @@
 """`idgov tasks list|add|import|history|done|snooze|reassign|na|cancel` from a shell.
 
-Everything goes through `storage.tasks`, so a change made here is recorded in the task history
+Everything goes through `dialogs.task_ops`, so a change made here is recorded in the task history
 exactly like a button press in Slack or Teams (source ``cli``, actor ``--actor`` or ``$USER``).
 """
 
@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.errors import CliError, OneLineParser
-from storage.clock import utcnow
-from storage.db import get_engine, session_scope
-from storage.models import Task
-from storage.tasks import (
+from dialogs.task_ops import (
     PRIORITIES,
     STATUSES,
     TASK_KINDS,
@@ -36,6 +33,9 @@ from storage.tasks import (
     reassign,
     snooze,
 )
+from storage.clock import utcnow
+from storage.db import get_engine, session_scope
+from storage.models import Task
 
 CLI_WORKSPACE = "cli:local"
 CSV_REQUIRED = ("kind", "title", "owner", "due")

@@ -13,60 +13,20 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
-from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cards.escaping import clip, slack_clip
-from bot.slack.delivery import call
 from bot.slack.deps import SlackDeps
 from bot.slack.guard import guarded
-from bot.slack.task_messages import Origin, note, show
+from bot.slack.reason_form import CALLBACK_ID, REASON_BLOCK, REASON_INPUT
+from bot.slack.surface import SlackSurface
+from bot.slack.task_messages import Origin, show
 from bot.slack.translate import form_turn, reason_of
-from dialogs.replies import TaskChangedReply, TaskSummary
-from dialogs.tasks import REASON_MAX
+from dialogs.replies import TaskChangedReply
 
 log = logging.getLogger(__name__)
 
-CALLBACK_ID = "idgov.task_na"
-REASON_BLOCK = "reason"
-REASON_INPUT = "reason_text"
 STALE_FORM = "This form is out of date; press Not applicable on the task again."
 UNAVAILABLE = "I could not save this just now; please press Save again in a minute."
-
-
-def reason_view(task: TaskSummary, metadata: str) -> dict[str, Any]:
-    """The modal, built with slack_sdk's models (they enforce Slack's length limits)."""
-    return View(
-        type="modal",
-        callback_id=CALLBACK_ID,
-        title="Not applicable",
-        submit="Save",
-        close="Cancel",
-        private_metadata=metadata,
-        blocks=[
-            SectionBlock(text={"type": "mrkdwn",
-                               "text": f"*{slack_clip(task.title, 2900)}*"}),
-            InputBlock(
-                block_id=REASON_BLOCK,
-                label="Why does this task not apply?",
-                hint=clip("Kept in the task's history as audit evidence, with your name.", 150),
-                element=PlainTextInputElement(action_id=REASON_INPUT, multiline=True,
-                                              max_length=REASON_MAX),
-            ),
-        ],
-    ).to_dict()
-
-
-async def open_reason(client: AsyncWebClient, trigger_id: str, origin: Origin, user_id: str,
-                      task: TaskSummary) -> None:
-    """Ask for the reason of a task that can still close (the router checked)."""
-    assert task.id is not None
-    opened = await call(client, "views.open", trigger_id=trigger_id,
-                        view=reason_view(task, origin.metadata(task.id)))
-    if opened is None:
-        await note(client, origin, user_id, ":warning: I could not open the form; please "
-                   "press Not applicable again.")
 
 
 async def handle_submission(ack: Any, body: dict[str, Any], client: AsyncWebClient,
@@ -79,8 +39,6 @@ async def handle_submission(ack: Any, body: dict[str, Any], client: AsyncWebClie
     except (ValueError, TypeError):
         await ack(response_action="errors", errors={REASON_BLOCK: STALE_FORM})
         return
-    from bot.slack.surface import SlackSurface
-
     turn = form_turn(body, task_id, reason_of(view, REASON_BLOCK, REASON_INPUT))
     surface = SlackSurface(client, deps, turn, origin=origin)
     try:

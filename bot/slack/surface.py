@@ -20,7 +20,7 @@ from collections import defaultdict
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.metrics import observe_replies
-from bot.slack import modals, task_messages
+from bot.slack import reason_form, task_messages
 from bot.slack.delivery import call, open_dm, render
 from bot.slack.deps import SlackDeps
 from bot.slack.task_messages import Origin
@@ -77,7 +77,7 @@ class SlackSurface:
     async def ask_reason(self, turn: Turn, task: TaskSummary) -> bool:
         if self.origin is None or task.id is None:
             return False
-        await modals.open_reason(self.client, self.trigger_id or "", self.origin,
+        await reason_form.open_reason(self.client, self.trigger_id or "", self.origin,
                                  turn.actor.user_id, task)
         return True
 

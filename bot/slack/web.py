@@ -143,9 +143,9 @@ def _warm_knowledge(engine: Engine) -> Callable[[web.Application], Awaitable[Non
     """Build the knowledge index before serving, so the first question is not slow."""
 
     async def warm(_app: web.Application) -> None:
-        from knowledge.qa import ask
+        from dialogs.qa import ask_result
 
-        await asyncio.to_thread(ask, "ISO 27001 or SOC 2", engine=engine)
+        await asyncio.to_thread(ask_result, engine, "ISO 27001 or SOC 2")
 
     return warm
 

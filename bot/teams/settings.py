@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.cli.errors import CliError
+from bot.errors import CliError
 
 AppType = Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"]
 

@@ -1,7 +1,8 @@
 """Knowledge-base Q&A: sourced answers from the shipped pack and the organisation's own FAQ.
 
-`ask(question, engine=None)` is the one entry point the CLI and the chat adapters call; see
-docs/knowledge.md for the method and its measured accuracy.
+`ask(question, org=None)` answers from the shipped pack plus, when given, an organisation's
+entries (`OrgEntries`); knowledge opens no database: `dialogs.qa` reads those entries and
+records feedback. See docs/knowledge.md for the method and its measured accuracy.
 """
 
 from knowledge.qa.ask import ask

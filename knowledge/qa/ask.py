@@ -3,29 +3,27 @@
 For a compliance team a confident wrong answer is worse than none, so an answer is given only
 when the best entry both scores well for the query and covers most of its informative words
 (see `knowledge.qa.index`); the thresholds below were calibrated on tests/eval (figures in
-docs/knowledge.md). The shipped index is built once per process; with an engine, organisation
-entries are merged in and the merged index is rebuilt only when that table changes.
+docs/knowledge.md). The shipped index is built once per process; with organisation entries
+(`OrgEntries`, read by `dialogs.qa`), they are merged in and the merged index is rebuilt only
+when their fingerprint changes.
 """
 
 from __future__ import annotations
 
 import threading
-import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Final
 
 import yaml
-from sqlalchemy import func
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 
-from dialogs.replies import Source
 from knowledge.qa.index import Bm25fIndex, Hit
-from knowledge.qa.loader import load_org, load_shipped
+from knowledge.qa.loader import load_shipped
 from knowledge.qa.models import AskResult, Entry, KnowledgeItem
 from knowledge.qa.suggest import DID_YOU_MEAN, MAX_SUGGESTIONS, suggestions
-from storage.models import OrgKnowledgeEntry
+from knowledge.results import Source
 
 #: An answer needs this IDF-weighted share of the query's words in the best entry...
 MIN_COVERAGE: Final = 0.35
@@ -96,65 +94,36 @@ def shipped_base() -> KnowledgeBase:
     return KnowledgeBase(list(load_shipped()))
 
 
-#: How long (seconds) a database's organisation-entry fingerprint is trusted before it is read
-#: again. Reading it scans the table (about 3 ms at 10,000 entries, most of an `ask`); entries
-#: stored by this process are seen at once (`forget_org_fingerprint`), entries added by another
-#: process (`idgov kb add` beside a running bot) within this time.
-FINGERPRINT_TTL: Final = 1.0
+@dataclass(frozen=True)
+class OrgEntries:
+    """An organisation's own entries, as the caller read them from wherever it keeps them.
+
+    `key` names the store (one cache slot per database) and `fingerprint` changes whenever
+    the entries do, so the merged index is rebuilt only then (`dialogs.qa` supplies both).
+    """
+
+    key: str
+    fingerprint: tuple[object, ...]
+    items: Sequence[KnowledgeItem]
+
 
 _org_cache: dict[str, tuple[tuple[object, ...], KnowledgeBase]] = {}
-_fingerprints: dict[str, tuple[float, tuple[object, ...]]] = {}
 _org_lock = threading.Lock()
 
 
-def _key(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
-
-
-def forget_org_fingerprint(engine: Engine) -> None:
-    """Make the next `knowledge_base(engine)` re-read the organisation entries' fingerprint
-    (called after storing entries)."""
-    with _org_lock:
-        _fingerprints.pop(_key(engine), None)
-
-
-def _current_fingerprint(engine: Engine, key: str) -> tuple[object, ...]:
-    now = time.monotonic()
-    with _org_lock:
-        known = _fingerprints.get(key)
-    if known is not None and now - known[0] < FINGERPRINT_TTL:
-        return known[1]
-    fingerprint = _org_fingerprint(engine)
-    with _org_lock:
-        _fingerprints[key] = (now, fingerprint)
-    return fingerprint
-
-
-def _org_fingerprint(engine: Engine) -> tuple[object, ...]:
-    with Session(engine) as session:
-        count, latest = session.exec(
-            select(func.count(), func.max(OrgKnowledgeEntry.added_at))
-        ).one()
-    return (int(count), str(latest))
-
-
-def knowledge_base(engine: Engine | None = None) -> KnowledgeBase:
-    """The base to search: shipped only, or shipped plus this database's organisation entries."""
-    if engine is None:
-        return shipped_base()
-    key = _key(engine)
-    fingerprint = _current_fingerprint(engine, key)
-    if fingerprint[0] == 0:
+def knowledge_base(org: OrgEntries | None = None) -> KnowledgeBase:
+    """The base to search: shipped only, or shipped plus the organisation's entries."""
+    if org is None or not org.items:
         return shipped_base()
     with _org_lock:
-        cached = _org_cache.get(key)
-        if cached is not None and cached[0] == fingerprint:
+        cached = _org_cache.get(org.key)
+        if cached is not None and cached[0] == org.fingerprint:
             return cached[1]
         shipped = list(load_shipped())
         shipped_ids = {item.entry.id for item in shipped}
-        org = [item for item in load_org(engine) if item.entry.id not in shipped_ids]
-        base = KnowledgeBase(shipped + org)
-        _org_cache[key] = (fingerprint, base)
+        extra = [item for item in org.items if item.entry.id not in shipped_ids]
+        base = KnowledgeBase(shipped + extra)
+        _org_cache[org.key] = (org.fingerprint, base)
         return base
 
 
@@ -197,12 +166,12 @@ def _answer(entry: Entry, score: float) -> AskResult:
     )
 
 
-def ask(question: str, *, engine: Engine | None = None) -> AskResult:
+def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
     """Answer a chat question from the knowledge base, or refuse politely (offering the
     best-ranked entries when the question is plausibly in the domain: `knowledge.qa.suggest`)."""
     if not question.strip():
         return refusal(answer=EMPTY_QUESTION)
-    base = knowledge_base(engine)
+    base = knowledge_base(org)
     query, hits = base.index.search(question, MAX_SUGGESTIONS)
     if not hits:
         return refusal()
@@ -212,10 +181,10 @@ def ask(question: str, *, engine: Engine | None = None) -> AskResult:
     return _answer(base.items[hit.position].entry, hit.norm_score)
 
 
-def answer_entry(entry_id: str, *, engine: Engine | None = None) -> AskResult:
+def answer_entry(entry_id: str, *, org: OrgEntries | None = None) -> AskResult:
     """The answer of one entry, chosen by the user from the suggestions (score 1.0); an
     unknown id (a stale button, a removed organisation entry) gets a polite refusal."""
-    item = knowledge_base(engine).find(entry_id.strip())
+    item = knowledge_base(org).find(entry_id.strip())
     if item is None:
         return refusal(answer=UNKNOWN_ENTRY)
     return _answer(item.entry, 1.0)

@@ -9,12 +9,10 @@ with at least two paraphrases.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
-
-from knowledge.qa.loader import KnowledgeError, RawRecord, read_org_raw, read_shipped_raw, validate
+from knowledge.qa.loader import KnowledgeError, RawRecord, read_shipped_raw, validate
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 MIN_PARAPHRASES = 2
@@ -70,8 +68,8 @@ def check_records(records: Iterable[RawRecord], known_controls: set[str]) -> lis
     return problems
 
 
-def check_all(engine: Engine | None) -> tuple[int, list[Problem]]:
-    """Check the shipped pack and (with an engine) the organisation entries.
+def check_all(org: Sequence[RawRecord] | None) -> tuple[int, list[Problem]]:
+    """Check the shipped pack and (when given) the organisation entries' records.
 
     Returns how many records were checked and the problems found.
     """
@@ -83,6 +81,6 @@ def check_all(engine: Engine | None) -> tuple[int, list[Problem]]:
     except KnowledgeError as exc:
         problems.append(Problem("shipped", "knowledge/entries", "?", str(exc)))
         records = []
-    if engine is not None:
-        records += read_org_raw(engine)
+    if org is not None:
+        records += list(org)
     return len(records), problems + check_records(records, known_control_ids())

@@ -1,4 +1,4 @@
-"""Load the shipped knowledge pack (package data) and the organisation's own entries (database).
+"""Load the shipped knowledge pack (package data) and validate the organisation's own entries.
 
 Raw records are kept apart from validated ones: `ask` needs only valid entries and must never
 fail on an operator's edit, while `idgov kb check` needs every record, valid or not, to say
@@ -7,6 +7,7 @@ exactly what is wrong with which one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -14,12 +15,9 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 
 from knowledge.crosswalk import load_sources
 from knowledge.qa.models import Entry, KnowledgeItem
-from storage.models import OrgKnowledgeEntry
 
 _YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -91,11 +89,9 @@ def read_shipped_raw() -> list[RawRecord]:
     return records
 
 
-def read_org_raw(engine: Engine) -> list[RawRecord]:
-    """Every organisation entry stored by `idgov kb add`, ordered by id."""
-    with Session(engine) as session:
-        rows = session.exec(select(OrgKnowledgeEntry).order_by(OrgKnowledgeEntry.id)).all()
-        return [RawRecord(row.data, "org", row.source_file) for row in rows]
+def org_record(data: Any, source_file: str) -> RawRecord:
+    """One organisation entry as stored by `idgov kb add` (its data and imported file)."""
+    return RawRecord(data, "org", source_file)
 
 
 def validate(record: RawRecord) -> KnowledgeItem:
@@ -121,10 +117,10 @@ def load_shipped() -> tuple[KnowledgeItem, ...]:
     return items
 
 
-def load_org(engine: Engine) -> list[KnowledgeItem]:
+def load_org(records: Iterable[RawRecord]) -> list[KnowledgeItem]:
     """Valid organisation entries; invalid ones are skipped here and reported by kb check."""
     items: list[KnowledgeItem] = []
-    for record in read_org_raw(engine):
+    for record in records:
         try:
             items.append(validate(record))
         except KnowledgeError:

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from dialogs.replies import Source
+from knowledge.results import Source
 
 ENTRY_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,127}$"
 

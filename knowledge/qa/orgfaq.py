@@ -7,8 +7,9 @@ Two shapes are accepted, because teams keep FAQs either as one file per answer o
   the next heading its answer. Optional front matter (Markdown) gives `title`, `id_prefix`,
   `tags` and `sources`. A single leading `#`/`<h1>` heading is the page title, not a question.
 
-Every entry is validated (schema, known control ids, duplicates) before anything is written,
-and all of a file's entries are inserted in one transaction, so a bad file changes nothing.
+Every entry is validated (schema, known control ids, duplicates) before anything is written;
+storing a page (all of a file's entries in one transaction, so a bad file changes nothing) is
+`dialogs.org_faq`, over `storage.org_knowledge`.
 """
 
 from __future__ import annotations
@@ -20,16 +21,10 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 
-from knowledge.qa.ask import forget_org_fingerprint
 from knowledge.qa.htmlpage import Section, html_sections
 from knowledge.qa.loader import first_error, load_shipped
 from knowledge.qa.models import Entry
-from storage.clock import utcnow
-from storage.db import session_scope
-from storage.models import OrgKnowledgeEntry
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$\r?\n?", re.DOTALL | re.MULTILINE)
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
@@ -202,47 +197,23 @@ def parse_file(path: Path, *, source_url: str | None = None) -> Page:
     return Page(entries, str(path.resolve())[:1000])
 
 
-def store(engine: Engine, page: Page, *, replace: bool = False) -> list[str]:
-    """Insert a parsed page in one transaction; ids that clash are refused unless `replace`."""
+def check_not_shipped(page: Page) -> None:
+    """Refuse a page that reuses a shipped entry's id (an organisation cannot override those)."""
     shipped = {item.entry.id for item in load_shipped()}
     name = Path(page.source_file).name
     for entry in page.entries:
         if entry.id in shipped:
             raise OrgFaqError(f"{name}: id {entry.id!r} is already used by a shipped entry")
-    with session_scope(engine) as session:
-        ids = [e.id for e in page.entries]
-        existing = session.exec(
-            select(OrgKnowledgeEntry).where(OrgKnowledgeEntry.id.in_(ids))  # type: ignore[attr-defined]
-        ).all()
-        if existing and not replace:
-            raise OrgFaqError(
-                f"{name}: id {existing[0].id!r} already exists (from {existing[0].source_file}); "
-                "use --replace to overwrite"
-            )
-        for row in existing:
-            session.delete(row)
-        session.flush()
-        now = utcnow()
-        for entry in page.entries:
-            session.add(
-                OrgKnowledgeEntry(
-                    id=entry.id,
-                    data=entry.model_dump(mode="json", exclude_none=True),
-                    source_file=page.source_file,
-                    added_at=now,
-                )
-            )
-    forget_org_fingerprint(engine)  # this process's next `ask` sees the new entries at once
-    return [e.id for e in page.entries]
 
 
-def add_file(
-    engine: Engine, path: Path, *, source_url: str | None = None, replace: bool = False
-) -> list[str]:
-    """Parse, validate and store one FAQ file; returns the ids added."""
-    return store(engine, parse_file(path, source_url=source_url), replace=replace)
+def clash_error(page: Page, entry_id: str, other_file: str) -> OrgFaqError:
+    """The refusal for an id already stored from `other_file` (without --replace)."""
+    return OrgFaqError(
+        f"{Path(page.source_file).name}: id {entry_id!r} already exists (from {other_file}); "
+        "use --replace to overwrite"
+    )
 
 
-def org_count(engine: Engine) -> int:
-    with Session(engine) as session:
-        return len(session.exec(select(OrgKnowledgeEntry.id)).all())
+def stored_data(entry: Entry) -> dict[str, Any]:
+    """What is kept of a validated entry (what `Entry.model_validate` reads back)."""
+    return entry.model_dump(mode="json", exclude_none=True)

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from dialogs.replies import Source
 from knowledge.qa.index import Hit, Query
 from knowledge.qa.models import Entry, KnowledgeItem
+from knowledge.results import Source
 
 #: At most this many suggestions (buttons) under a refusal.
 MAX_SUGGESTIONS: Final = 3

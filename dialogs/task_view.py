@@ -1,0 +1,25 @@
+"""A stored task as the neutral `TaskSummary` the cards render.
+
+Storage keeps rows; what a person sees of a task (owner shown by name, overdue or not) is
+decided here, one floor up (docs/architecture.md, "floors").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dialogs.replies import TaskSummary
+from storage.clock import utcnow
+from storage.models import Task
+from storage.tasks import ACTIVE, PRIORITIES
+
+
+def task_summary(task: Task, *, today: date | None = None) -> TaskSummary:
+    today = today or utcnow().date()
+    owner_display = task.owner.rsplit(":", 1)[-1] if task.owner else None
+    return TaskSummary(
+        id=task.id, kind=task.kind, title=task.title, why=task.why,
+        priority=task.priority if task.priority in PRIORITIES else "medium",
+        owner=task.owner, owner_display=owner_display, due=task.due, status=task.status,
+        overdue=task.status in ACTIVE and today > task.due, controls=list(task.controls),
+    )
