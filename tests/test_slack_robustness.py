@@ -128,7 +128,8 @@ def test_failed_post_is_logged_with_context(server: Server, standin: SlackApiSta
     standin.fail("chat.postMessage", Failure(error="channel_not_found"))
     with caplog.at_level(logging.ERROR, logger="bot.slack.delivery"):
         server.event("event_app_mention", channel="C0GONE", text="<@UBOT> what is ISO 27001?")
-        wait_until(lambda: any("channel_not_found" in r.getMessage() for r in caplog.records))
+        wait_until(lambda: any("channel_not_found" in r.getMessage() for r in caplog.records),
+                   timeout=30)  # the first answer in a process builds the index
     line = next(r.getMessage() for r in caplog.records if "channel_not_found" in r.getMessage())
     assert "chat.postMessage" in line and "C0GONE" in line and "T0001" in line
 
