@@ -34,6 +34,11 @@ class Surface(Protocol):
         """The channel's creator or a workspace admin."""
         ...
 
+    async def is_workspace_admin(self, actor: Actor) -> bool:
+        """The platform says this person administers the workspace (Slack admins and
+        owners); False where it cannot say (Teams: `IDGOV_ADMINS` names them)."""
+        ...
+
     async def ask_reason(self, turn: Turn, task: TaskSummary) -> bool:
         """Open a form asking why `task` does not apply; False when this surface asks for
         the reason on the card itself (so the press already carries it)."""

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from dialogs import policy
 from dialogs import task_ops as task_store
 from dialogs.actions import Action, Verb
 from dialogs.replies import TaskChangedReply, TaskOutcome, TaskSummary
@@ -95,9 +96,20 @@ def new_owner_ref(actor: Actor, *, picked_user: str | None, typed: str | None) -
     raise ValueError("Type the new owner's email address.")
 
 
+def parties(engine: Engine, actor: Actor, task_id: int) -> tuple[str, str] | None:
+    """(owner, created_by) of a task in the actor's workspace; None when not found there."""
+    with session_scope(engine) as session:
+        try:
+            task = task_store.get_task(session, task_id, workspace=actor.workspace)
+        except task_store.TaskError:
+            return None
+        return task.owner, task.created_by
+
+
 def press(engine: Engine, actor: Actor, action: Action, *, new_owner: str | None = None,
-          reason: str | None = None, source: str) -> TaskChangedReply:
-    """Apply a task button (or the N/A form with its `reason`) in the actor's workspace."""
+          reason: str | None = None, source: str, admin: bool = False) -> TaskChangedReply:
+    """Apply a task button (or the N/A form with its `reason`) in the actor's workspace,
+    if `dialogs.policy` allows it: checked on the row as it is inside the transaction."""
     if action.task_id is None:
         return TaskChangedReply(result="refused", problem="That button does not name a task.")
     if action.verb not in TASK_VERBS:
@@ -107,8 +119,18 @@ def press(engine: Engine, actor: Actor, action: Action, *, new_owner: str | None
     common: dict[str, Any] = {"actor": actor.ref, "source": source, "now": utcnow(),
                               "workspace": actor.workspace}
     days = action.days or 1
+    if (action.verb is Verb.TASK_REASSIGN and new_owner
+            and not policy.inside_workspace(actor, new_owner) and not admin):
+        policy.refused(actor, "task_reassign_outside", str(action.task_id))
+        return TaskChangedReply(result="refused", problem=policy.OUTSIDE_NEEDS_ADMIN)
     try:
         with session_scope(engine) as session:
+            current = task_store.get_task(session, action.task_id, workspace=actor.workspace,
+                                          for_update=True)
+            if not policy.may_change_task(actor, owner=current.owner,
+                                          created_by=current.created_by, admin=admin):
+                policy.refused(actor, action.verb.value, str(action.task_id))
+                return TaskChangedReply(result="refused", problem=policy.NOT_YOURS)
             if action.verb is Verb.TASK_DONE:
                 task = task_store.mark_done(session, action.task_id, **common)
             elif action.verb is Verb.TASK_SNOOZE:

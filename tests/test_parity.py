@@ -308,8 +308,9 @@ async def test_every_task_button(driver: Driver) -> None:
     await pressed(Verb.TASK_DONE, ids[0])
     await pressed(Verb.TASK_SNOOZE, ids[1])
     await pressed(Verb.TASK_NA, ids[2], reason="Covered by the platform team's control")
-    await pressed(Verb.TASK_REASSIGN, ids[3], owner="email:kim@example.com",
-                  picked="U0NEWOWNER")
+    # a teammate in the same workspace: Slack's user picker, or the ref typed on the Teams card
+    teammate = driver.actor_ref.rsplit(":", 1)[0] + ":teammate"
+    await pressed(Verb.TASK_REASSIGN, ids[3], owner=teammate, picked="U0NEWOWNER")
     with Session(driver.engine) as s:
         status = {t.id: t.status for t in s.exec(select(Task)).all()}
         events = {(e.task_id, e.action) for e in s.exec(select(TaskEvent)).all()}

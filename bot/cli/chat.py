@@ -66,6 +66,9 @@ class TerminalSurface:
     async def can_manage_channel(self, place: Place, actor: Actor) -> bool:
         return False
 
+    async def is_workspace_admin(self, actor: Actor) -> bool:
+        return actor.workspace == "cli:local"  # the terminal's operator runs the install
+
     async def ask_reason(self, turn: Turn, task: TaskSummary) -> bool:
         return False
 

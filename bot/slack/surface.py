@@ -70,6 +70,10 @@ class SlackSurface:
         info = await call(self.client, "conversations.info", channel=place.channel)
         if info and info.get("channel", {}).get("creator") == actor.user_id:
             return True
+        return await self.is_workspace_admin(actor)
+
+    async def is_workspace_admin(self, actor: Actor) -> bool:
+        """Slack's own word (``users.info``): workspace admins, owners, the primary owner."""
         user = await call(self.client, "users.info", user=actor.user_id)
         u = (user or {}).get("user", {})
         return bool(u.get("is_admin") or u.get("is_owner") or u.get("is_primary_owner"))
@@ -109,7 +113,6 @@ class SlackSurface:
         found: dict[ConversationKey, dict[int, str]] = {}
         for key, steps in answered.items():
             found[key] = await asyncio.to_thread(store.find, key, steps)
-        posted: dict[ConversationKey, list[tuple[int, str, str]]] = defaultdict(list)
         for out in outs:
             reply = out.reply
             if isinstance(reply, AnsweredReply) and out.key is not None:
@@ -121,18 +124,26 @@ class SlackSurface:
                 continue
             where = await self._send(out)
             if where and isinstance(reply, QuestionReply) and out.key is not None:
-                posted[out.key].append((reply.step, reply.question_id, where))
-        for key, rows in posted.items():
-            await asyncio.to_thread(store.remember, key, rows)
+                # recorded at once: a quick press on it must find it (one upsert per turn)
+                await asyncio.to_thread(store.remember, out.key,
+                                        [(reply.step, reply.question_id, where)])
 
     async def _update_answered(self, key: ConversationKey, reply: AnsweredReply,
                                found: dict[int, str]) -> None:
-        where = found.get(reply.step)
+        where = found.get(reply.step) or self._pressed_message()
         if where is None:
             log.warning("no question message recorded for %s step %s", key, reply.step)
             return
         channel, _, ts = where.partition(" ")
         await call(self.client, "chat.update", channel=channel, ts=ts, **render(reply))
+
+    def _pressed_message(self) -> str | None:
+        """The message a button was pressed on, as ``"<channel> <ts>"``: the question it
+        answers when the record of it is missing (a press racing the record)."""
+        what = self.turn.what
+        if isinstance(what, Pressed) and what.message and self.turn.place.channel:
+            return f"{self.turn.place.channel} {what.message}"
+        return None
 
     async def _send(self, out: Out) -> str | None:
         """Post one reply by its audience; the posted message's ``"<channel> <ts>"``."""

@@ -65,6 +65,9 @@ class TeamsSurface:
     async def can_manage_channel(self, place: Place, actor: Actor) -> bool:
         return False
 
+    async def is_workspace_admin(self, actor: Actor) -> bool:
+        return False  # Teams admins are named in IDGOV_ADMINS (dialogs.policy)
+
     async def ask_reason(self, turn: Turn, task: TaskSummary) -> bool:
         return False  # the reason is an input on the card itself
 
