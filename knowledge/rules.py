@@ -251,4 +251,6 @@ def gap_tasks(answers: Mapping[str, str], ks: Knowledge | None = None) -> list[T
                 controls=spec.controls or ks.crosswalk.outcome_control_ids(kind),
             )
         )
-    return sorted(tasks, key=lambda t: order[t.priority])
+    from knowledge.task_plan import plan_tasks  # inventory first: see task_plan
+
+    return plan_tasks(sorted(tasks, key=lambda t: order[t.priority]), answers)
