@@ -27,9 +27,11 @@ def split_recommendation(replies: Iterable[Reply]) -> list[Reply]:
     """`replies` with each recommendation followed by its tasks as a separate message."""
     out: list[Reply] = []
     for reply in replies:
-        out.append(reply)
         if isinstance(reply, RecommendationReply) and reply.view == "summary":
             tasks = follow_up(reply)
+            out.append(reply.model_copy(update={"tasks_separate": tasks is not None}))
             if tasks is not None:
                 out.append(tasks)
+            continue
+        out.append(reply)
     return out

@@ -120,6 +120,9 @@ class RecommendationReply(BaseModel):
     #: "summary": the first screen (point, three reasons, two would-change answers);
     #: "details": everything (every reason, what pulls the other way, the crosswalk).
     view: Literal["summary", "details"] = "summary"
+    #: the tasks go out as their own message after this one (`dialogs.followup`); until a
+    #: front end does that, the summary lists them at its end so none is lost
+    tasks_separate: bool = False
 
 
 class TaskListReply(BaseModel):

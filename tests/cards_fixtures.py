@@ -187,7 +187,8 @@ def _fixtures() -> dict[str, Reply]:
         "answered_evil": AnsweredReply(
             question_id="scope", step=3, prompt=EVIL, answer_label=EVIL, by=EVIL
         ),
-        "recommendation": recommendation(),
+        "recommendation": recommendation(tasks_separate=True),
+        "recommendation_tasks_inline": recommendation(),
         "recommendation_no_tasks": recommendation(n_tasks=0, can_share=False, assessment_id=None),
         "recommendation_many_tasks": recommendation(n_tasks=40),
         "recommendation_huge": recommendation(

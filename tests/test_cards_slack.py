@@ -226,7 +226,11 @@ def test_many_tasks_are_summarised_within_50_blocks() -> None:
     assert len(message["blocks"]) <= 50
     assert "and 40 more" in json.dumps(message)
     assert message["blocks"][-1]["type"] in ("actions", "context")
-    assert len(MESSAGES["recommendation_many_tasks"]["blocks"]) <= 8
+    inline = MESSAGES["recommendation_many_tasks"]  # tasks not yet sent on their own
+    assert len(inline["blocks"]) <= 50 and "and 15 more" in json.dumps(inline)
+    assert inline["blocks"][-1]["type"] == "actions"
+    split = FIXTURES["recommendation_many_tasks"].model_copy(update={"tasks_separate": True})
+    assert len(render_slack(split)["blocks"]) <= 8
     assert len(HOMES["home_many"]["blocks"]) <= 100
     assert "and 39 more" in json.dumps(HOMES["home_many"])
 

@@ -72,10 +72,12 @@ def as_json(rec: Recommendation) -> dict[str, Any]:
 
 
 def as_text(rec: Recommendation) -> str:
-    """The recommendation card as plain text, the same rendering the chat ends with."""
+    """The recommendation in full as plain text (the chat's Details view): a one-shot
+    command has no "details" to type afterwards."""
     from bot.cards import render
 
-    return render(rec.to_reply(None, rec.task_summaries()), "text")
+    reply = rec.to_reply(None, rec.task_summaries()).model_copy(update={"view": "details"})
+    return render(reply, "text")
 
 
 def run(args: argparse.Namespace) -> int:
