@@ -180,7 +180,11 @@ def test_nudge_once_sends_due_nudges_through_the_slack_standin(run: Cli) -> None
             "slack:T0001:U1", "--due", monday.isoformat(), extra_env=slack_env)
         night = run("nudge", "--once", "--now", f"{monday}T02:00:00Z", extra_env=slack_env)
         assert night.returncode == 0, night.stderr
-        assert night.stdout.strip() == "nudges: 0 sent, 1 deferred, 0 failed"
+        assert night.stdout.splitlines() == [
+            "nudges: 0 sent, 1 deferred, 0 failed",
+            f"  task #1 Rotate: deferred, outside the owner's working hours; next try "
+            f"{monday} 09:00 UTC",
+        ]
         morning = run("nudge", "--once", "--now", f"{monday}T09:30:00Z", extra_env=slack_env)
         assert morning.stdout.strip() == "nudges: 1 sent, 0 deferred, 0 failed"
         again = run("nudge", "--once", "--now", f"{monday}T09:30:00Z", extra_env=slack_env)
