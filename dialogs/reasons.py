@@ -120,13 +120,12 @@ def flips(would_change: list[str], max_options: int = 9) -> list[Flip]:
         answer_id, becomes = item
         alts, cur = grouped[item]
         q = dialog.by_id.get(answer_id)
-        said = (lambda v: q.label(v)) if q else value_name  # noqa: E731
-        shown = [f"“{said(v)}”" for v in alts[:max_options]]
+        shown = [f"“{q.label(v) if q else value_name(v)}”" for v in alts[:max_options]]
         if len(alts) > max_options:
             shown.append("another answer")
         options = join_words(shown, "or")
         text = (f"{TOPICS.get(answer_id, answer_name(answer_id))}: {options} instead of "
-                f"“{said(cur)}” would make it {becomes}.")
+                f"“{q.label(cur) if q else value_name(cur)}” would make it {becomes}.")
         result.append(Flip(text=text, answer_id=answer_id, becomes=becomes))
     return result
 

@@ -325,7 +325,8 @@ def _fixtures() -> dict[str, Reply]:
             stage="escalation", task=task(0, assessment_id=42), days_overdue=9, reminders_sent=3
         ),
         "nudge_unreachable": NudgeReply(
-            stage="escalation", task=task(4, owner="teams:tenant-1:8e1c6b2a-4d3f", owner_display=None),
+            stage="escalation",
+            task=task(4, owner="teams:tenant-1:8e1c6b2a-4d3f", owner_display=None),
             days_overdue=2, unreachable_reason="no chat user found for li@acme.example",
         ),
         "nudge_evil": NudgeReply(

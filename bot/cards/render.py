@@ -19,8 +19,7 @@ import jinja2
 from pydantic import BaseModel
 
 from bot.cards import escaping as esc
-from bot.cards import limits
-from bot.cards import people
+from bot.cards import limits, people
 from dialogs import reasons, wording
 from dialogs.actions import Action, Verb
 from dialogs.replies import RecommendationReply, Reply, Source, TaskSummary
