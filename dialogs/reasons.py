@@ -60,6 +60,7 @@ class Flip:
     text: str
     answer_id: str | None = None
     becomes: str = ""
+    short: str = ""  # the first-screen form: "Audit scope: “One product” → SOC 2"
 
 
 def sort_reasons(rationale: list[Rationale], strongest: int = 3) -> Reasons:
@@ -102,7 +103,7 @@ def flips(would_change: list[str], max_options: int = 9) -> list[Flip]:
     for line in would_change:
         parts = _flip_parts(line)
         if parts is None:
-            out.append(Flip(text=line))
+            out.append(Flip(text=line, short=line))
             continue
         answer_id, alts, cur, becomes = parts
         key = (answer_id, becomes)
@@ -124,16 +125,18 @@ def flips(would_change: list[str], max_options: int = 9) -> list[Flip]:
         if len(alts) > max_options:
             shown.append("another answer")
         options = join_words(shown, "or")
-        text = (f"{TOPICS.get(answer_id, answer_name(answer_id))}: {options} instead of "
+        topic = TOPICS.get(answer_id, answer_name(answer_id))
+        text = (f"{topic}: {options} instead of "
                 f"“{q.label(cur) if q else value_name(cur)}” would make it {becomes}.")
-        result.append(Flip(text=text, answer_id=answer_id, becomes=becomes))
+        short = f"{topic}: {options} → {becomes}"
+        result.append(Flip(text=text, answer_id=answer_id, becomes=becomes, short=short))
     return result
 
 
 def top_flips(would_change: list[str], limit: int = 2) -> list[Flip]:
     """The one or two flips for the first screen: different answers, different outcomes
     first, so two lines say two different things."""
-    every = flips(would_change, max_options=2)
+    every = flips(would_change, max_options=1)
     chosen: list[Flip] = []
     for f in every:
         if len(chosen) == limit:
@@ -150,7 +153,7 @@ def top_flips(would_change: list[str], limit: int = 2) -> list[Flip]:
     return chosen
 
 
-def gist(text: str, limit: int = 170) -> str:
+def gist(text: str, limit: int = 100) -> str:
     """A reason short enough for the first screen: its opening clause when the whole is long
     ("Enterprise procurement is the driver"), else the text cut at a word."""
     text = text.strip()
@@ -174,10 +177,10 @@ def confidence_reason(reply: RecommendationReply) -> str:
     reasons = sort_reasons(reply.rationale)
     unsure = [answer_name(r.answer_id) for r in reasons.unknown if r.answer_id]
     if unsure:
-        return f"You weren't sure about {join_words(unsure)}; answering would firm it up."
+        return f"you weren't sure about {join_words(unsure)}."
     if reasons.against:
-        return "Some of your answers pull the other way."
-    return "The answers point less clearly to one path."
+        return "some of your answers pull the other way."
+    return "the answers point less clearly to one path."
 
 
 def headline(reply: RecommendationReply) -> str:
