@@ -161,7 +161,7 @@ def gist(text: str, limit: int = 100) -> str:
         return text
     for mark in (": ", "; ", ". ", " — "):
         head = text.split(mark, 1)[0]
-        if 30 <= len(head) <= limit:
+        if 20 <= len(head) <= limit:
             return head.rstrip(".") + "."
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
@@ -189,8 +189,13 @@ def headline(reply: RecommendationReply) -> str:
 
 
 def your_answer(r: Rationale) -> str:
-    """The answer a reason rests on, as the user saw it ("Driver: Customers and ...")."""
-    return answer_text(r.answer_id, r.answer_value) if r.answer_id else ""
+    """The answer a reason rests on, as the user saw it ("What drives this: Customers and
+    procurement questionnaires")."""
+    if not r.answer_id:
+        return ""
+    text = answer_text(r.answer_id, r.answer_value)
+    topic = TOPICS.get(r.answer_id)
+    return f"{topic}:{text.split(':', 1)[1]}" if topic and ":" in text else text
 
 
 def start_with(reply: RecommendationReply) -> str:

@@ -200,7 +200,7 @@ def test_recommendation_content() -> None:
     for needle in (
         "SOC 2 first, then ISO/IEC 27001",
         "Medium confidence",
-        "Driver: Customers and procurement questionnaires",
+        "What drives this: Customers and procurement questionnaires",
         "AICPA TSC",
         "If you are regulated",
         "3 follow-up tasks come next",

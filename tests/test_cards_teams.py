@@ -153,7 +153,7 @@ def test_recommendation_card() -> None:
     card = CARDS["recommendation"]
     body = json.dumps(card["body"])
     for needle in ("SOC 2 first, then ISO/IEC 27001", "Medium confidence",
-                   "Driver: Customers and procurement questionnaires", "AICPA TSC",
+                   "What drives this: Customers and procurement questionnaires", "AICPA TSC",
                    "3 follow-up tasks come next"):
         assert needle in body, needle
     assert "PR.AA-05" not in body and "Owner 1" not in body

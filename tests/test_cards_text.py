@@ -52,7 +52,7 @@ def test_recommendation_text() -> None:
     for needle in (
         "Recommended: SOC 2 first, then ISO/IEC 27001",
         "Start with SOC 2 · medium confidence",
-        "(Driver: Customers and procurement questionnaires) [AICPA TSC]",
+        "(What drives this: Customers and procurement questionnaires) [AICPA TSC]",
         "What would change it:",
         "3 follow-up tasks come next",
     ):
