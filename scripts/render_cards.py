@@ -103,7 +103,8 @@ def teams_page(card: dict[str, Any]) -> str:
 body {{ margin: 0; background: #f5f5f5; font-family: "Segoe UI", system-ui, sans-serif; }}
 #card {{ width: {WIDTH}px; margin: 12px; background: #fff; border-radius: 6px;
         box-shadow: 0 1px 3px rgba(0,0,0,.15); overflow: hidden; }}
-#card p {{ margin: 0; }} #card ul, #card ol {{ margin: 0; padding-left: 22px; }}
+#card p {{ margin: 0; }}
+#card ul, #card ol {{ margin: 0; padding-left: 22px; box-sizing: border-box; width: 100%; }}
 </style></head><body><div id="card"></div>
 <script>{markdown}</script><script>{bundle}</script><script>
 const md = window.markdownit({{html: false, linkify: false}});
