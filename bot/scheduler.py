@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -50,11 +52,34 @@ NO_SENDER_RETRY = timedelta(hours=1)
 
 
 @dataclass
+class Problem:
+    """Why one task's nudge was not delivered this sweep, for `idgov nudge --once`."""
+
+    task_id: int
+    title: str
+    outcome: Literal["deferred", "failed"]
+    reason: str
+
+
+@dataclass
 class SweepStats:
     sent: int = 0
     deferred: int = 0
     failed: int = 0
     digests: int = 0  # weekly channel digests posted by this sweep
+    problems: list[Problem] = field(default_factory=list, compare=False)  # not a count
+
+
+#: the stored unreachable note (see `Sweep.permanent`), read back into its reason
+_UNREACHABLE = re.compile(r" could not be reached on \d{4}-\d{2}-\d{2}: (?P<reason>.+)$", re.S)
+
+
+def unreachable_reason(note: str | None) -> str | None:
+    """The reason part of a stored unreachable note, without the raw recipient ref."""
+    if not note:
+        return None
+    match = _UNREACHABLE.search(note)
+    return match["reason"].strip() if match else "delivery failed"
 
 
 def _stage(value: str | None) -> Stage:
@@ -84,6 +109,8 @@ class Sweep:
                 except Exception:  # one bad task must not stop the sweep; its lease expires
                     log.exception("nudge for task %s failed unexpectedly", task_id)
                     self.stats.failed += 1
+                    self.stats.problems.append(Problem(task_id, "", "failed",
+                                                       "unexpected error (see the log)"))
 
         for _ in range(MAX_ROUNDS):
             ids = await asyncio.to_thread(
@@ -110,8 +137,12 @@ class Sweep:
         if not recorded:
             log.warning("lease on task %s expired before its nudge was recorded", task_id)
 
-    def _later(self, task: Task, stage: Stage, at: datetime, error: str | None = None) -> Outcome:
+    def _later(self, task: Task, stage: Stage, at: datetime, error: str | None = None,
+               why: str | None = None) -> Outcome:
         self.stats.deferred += 1
+        reason = why or error or "deferred"
+        self.stats.problems.append(Problem(task.id or 0, task.title, "deferred",
+                                           f"{reason}; next try {at:%Y-%m-%d %H:%M} UTC"))
         return Outcome(next_nudge_at=at, next_stage=stage, ok=error is None, error=error)
 
     def _escalation_ref(self, task: Task) -> str | None:
@@ -134,7 +165,8 @@ class Sweep:
         tz = await self.profiles.timezone(owner)
         if not in_working_hours(self.now, tz, self.settings):
             slot = first_slot(self.now.astimezone(tz).date(), self.now, tz, self.settings)
-            return self._later(task, stage_on(slot.astimezone(tz).date(), task.due), slot)
+            return self._later(task, stage_on(slot.astimezone(tz).date(), task.due), slot,
+                               why="outside the owner's working hours")
         # The owner's own calendar decides what the reminder says (a plan made before we
         # knew their zone, or a nudge delayed by a weekend, may have guessed the day wrong).
         stage = stage_on(self.now.astimezone(tz).date(), task.due)
@@ -178,6 +210,7 @@ class Sweep:
     def permanent(self, task: Task, stage: Stage, recipient: str, error: str) -> Outcome:
         """Record the failure on the task and escalate once; never retry it forever."""
         self.stats.failed += 1
+        self.stats.problems.append(Problem(task.id or 0, task.title, "failed", error))
         note = f"{recipient} could not be reached on {self.now.date().isoformat()}: {error}"
         escalate = stage != "escalation" and self._escalation_ref(task) is not None
         return Outcome(next_nudge_at=self.now if escalate else None,
@@ -188,13 +221,14 @@ class Sweep:
     def reply(self, task: Task, stage: Stage, tz: ZoneInfo | None = None) -> NudgeReply:
         today = self.now.astimezone(tz).date() if tz else self.now.date()
         days_overdue = max((today - task.due).days, 0)
-        note = None
-        if stage == "escalation":
-            note = task.unreachable_note or (
-                f"Still open {days_overdue} day(s) after its due date, after "
-                f"{task.overdue_nudges} reminder(s) to {task.owner}.")
+        # The escalation note is built by the cards from these parts, so the owner shows
+        # as a mention or a name, never as a raw ref.
+        escalation = stage == "escalation"
         return NudgeReply(stage=stage, task=task_summary(task, today=today),
-                          days_overdue=days_overdue, escalation_note=note)
+                          days_overdue=days_overdue,
+                          reminders_sent=task.overdue_nudges if escalation else None,
+                          unreachable_reason=unreachable_reason(task.unreachable_note)
+                          if escalation else None)
 
 
 async def run_once(engine: Engine, senders: Mapping[str, Sender], now: datetime | None = None,

@@ -32,6 +32,8 @@ class Verb(StrEnum):
     FEEDBACK = "feedback"  # payload: f = feedback id, v = "yes"|"no"
     TASKS = "tasks"  # show my tasks
     ASK = "ask"  # answer a suggested knowledge-base entry (payload: e = entry id)
+    DETAILS = "details"  # a recommendation's Details view (payload: a = assessment id)
+    REPORT = "report"  # the full report of an assessment (payload: a = assessment id)
 
 
 class Action(BaseModel):

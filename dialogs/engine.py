@@ -180,12 +180,16 @@ class Dialog:
         self, state: DialogState, *, error: str | None = None, help: bool = False
     ) -> QuestionReply:
         q = self.by_id[state.current or ""]
-        expected = sum(1 for x in self.questions if x.id in state.answers or x.asked(state.answers))
+        total = self._total(state.answers, len(state.history) + 1)
+        # Say so when the last answer changed how many questions apply (4 of 14, was 13).
+        before = {k: v for k, v in state.answers.items() if k != (state.history or [""])[-1]}
+        was = self._total(before, len(state.history)) if state.history else total
         return QuestionReply(
             question_id=q.id,
             step=state.step,
             number=len(state.history) + 1,
-            total=max(expected, len(state.history) + 1),
+            total=total,
+            total_was=was if was != total else None,
             prompt=q.prompt,
             why=q.why,
             choices=[Choice(value=v, label=label) for v, label in q.choices],
@@ -193,6 +197,10 @@ class Dialog:
             error=error,
             help=q.help if (help or error) else None,
         )
+
+    def _total(self, answers: Answers, at_least: int) -> int:
+        """Questions still applicable given `answers` (answered ones count as applicable)."""
+        return max(sum(1 for x in self.questions if x.id in answers or x.asked(answers)), at_least)
 
     def current_replies(self, state: DialogState) -> list[Reply]:
         """What to show someone returning to the dialog (the current question, if any)."""

@@ -28,7 +28,9 @@ class QuestionReply(BaseModel):
     question_id: str
     step: int  # monotonically increasing per conversation; a press with an older step is stale
     number: int  # 1-based position shown to the user
-    total: int  # questions expected given the answers so far
+    total: int  # questions still applicable given the answers so far
+    #: the count shown with the previous question, set only when the last answer changed it
+    total_was: int | None = None
     prompt: str
     why: str  # one line: why this question matters
     choices: list[Choice]
@@ -72,6 +74,9 @@ class TaskSummary(BaseModel):
     status: str = "open"
     overdue: bool = False
     controls: list[str] = Field(default_factory=list)
+    assessment_id: int | None = None  # the assessment the task came from, for a link back
+    #: why the last reminder could not be delivered ("no chat user found for li@acme.example")
+    delivery_problem: str | None = None
     #: set when a message is updated after a button press: shown instead of the buttons
     outcome: TaskOutcome | None = None
 
@@ -91,6 +96,12 @@ class RecommendationReply(BaseModel):
     tasks: list[TaskSummary]
     sources: list[Source]
     can_share: bool = True
+    #: "summary": the first screen (point, three reasons, two would-change answers);
+    #: "details": everything (every reason, what pulls the other way, the crosswalk).
+    view: Literal["summary", "details"] = "summary"
+    #: the tasks go out as their own message after this one (`dialogs.followup`); until a
+    #: front end does that, the summary lists them at its end so none is lost
+    tasks_separate: bool = False
 
 
 class TaskListReply(BaseModel):
@@ -138,7 +149,10 @@ class NudgeReply(BaseModel):
     stage: Literal["lead", "due", "overdue", "escalation"]
     task: TaskSummary
     days_overdue: int = 0
-    escalation_note: str | None = None
+    escalation_note: str | None = None  # free text; cards prefer the parts below
+    reminders_sent: int | None = None  # overdue reminders the owner got before escalating
+    #: why the owner could not be reached (the escalation then says so instead)
+    unreachable_reason: str | None = None
 
 
 class HelpCommand(BaseModel):

@@ -16,10 +16,13 @@ from storage.tasks import ACTIVE, PRIORITIES
 
 def task_summary(task: Task, *, today: date | None = None) -> TaskSummary:
     today = today or utcnow().date()
-    owner_display = task.owner.rsplit(":", 1)[-1] if task.owner else None
+    # A chat user's id (a Teams object id, a Slack member id) is no name: cards mention the
+    # owner or show the display name the adapters keep; only a terminal login reads as one.
+    owner_display = task.owner.rsplit(":", 1)[-1] if task.owner.startswith("cli:") else None
     return TaskSummary(
         id=task.id, kind=task.kind, title=task.title, why=task.why,
         priority=task.priority if task.priority in PRIORITIES else "medium",
         owner=task.owner, owner_display=owner_display, due=task.due, status=task.status,
         overdue=task.status in ACTIVE and today > task.due, controls=list(task.controls),
+        assessment_id=task.assessment_id, delivery_problem=task.last_error,
     )

@@ -36,6 +36,7 @@ from knowledge.schema import (
     validate_answers,
     value_name,
 )
+from knowledge.task_plan import plan_tasks
 
 Confidence = Literal["high", "medium", "low"]
 PRIMARY_NAMES: dict[Primary, str] = {"iso27001": "ISO/IEC 27001", "soc2": "SOC 2"}
@@ -181,7 +182,7 @@ def evaluate(answers: Mapping[str, str], ks: Knowledge) -> Recommendation:
     d = _decide(answers, ks)
     primary = _primary(d, ks)
     info = ks.ruleset.recommendations[d.winner]
-    tasks = gap_tasks(answers, ks)
+    tasks = plan_tasks(gap_tasks(answers, ks), answers)  # inventory first: see task_plan
     outcomes = _outcomes(d, tasks, ks)
     rationale = _rationale(answers, d, ks)
     controls = list(

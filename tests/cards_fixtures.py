@@ -190,7 +190,8 @@ def _fixtures() -> dict[str, Reply]:
         "answered_evil": AnsweredReply(
             question_id="scope", step=3, prompt=EVIL, answer_label=EVIL, by=EVIL
         ),
-        "recommendation": recommendation(),
+        "recommendation": recommendation(tasks_separate=True),
+        "recommendation_tasks_inline": recommendation(),
         "recommendation_no_tasks": recommendation(n_tasks=0, can_share=False, assessment_id=None),
         "recommendation_many_tasks": recommendation(n_tasks=40),
         "recommendation_huge": recommendation(
@@ -222,7 +223,29 @@ def _fixtures() -> dict[str, Reply]:
             ],
             sources=[Source(id=EVIL, title=EVIL, url="https://x.example/?a=<b>&c=|d")] * 20,
         ),
+        "recommendation_details": recommendation(view="details"),
+        "recommendation_details_huge": recommendation(
+            view="details",
+            summary=LONG * 2,
+            would_change=[LONG] * 12,
+            rationale=[Rationale(text=LONG)] * 20,
+        ),
+        "recommendation_details_evil": recommendation(
+            view="details",
+            recommendation_label=EVIL,
+            rationale=[Rationale(text=EVIL, answer_id=EVIL, answer_value=EVIL, source_ids=[EVIL]),
+                       Rationale(text="Pulls the other way: " + EVIL, answer_id="driver",
+                                 answer_value="regulation")] * 10,
+            would_change=[EVIL] * 20,
+        ),
+        "question_count_changed": question(number=4, total=14, total_was=13),
         "task_list": TaskListReply(tasks=[task(i) for i in range(1, 4)]),
+        "task_list_teams": TaskListReply(tasks=[
+            task(1, owner="teams:tenant-1:8e1c6b2a-4d3f-4b1e-9c1d-2f0a1b2c3d4e",
+                 owner_display="Li Wei"),
+            task(2, owner="teams:tenant-1:0b7e2c44-1111-4222-8333-944455556666",
+                 owner_display=None),
+        ]),
         "task_list_empty": TaskListReply(tasks=[]),
         "task_list_many": TaskListReply(tasks=[task(i) for i in range(1, 61)]),
         "task_list_evil": TaskListReply(
@@ -301,6 +324,14 @@ def _fixtures() -> dict[str, Reply]:
             escalation_note="Escalated to the identity lead.",
         ),
         "nudge_escalation_default": NudgeReply(stage="escalation", task=task(0), days_overdue=9),
+        "nudge_escalation_parts": NudgeReply(
+            stage="escalation", task=task(0, assessment_id=42), days_overdue=9, reminders_sent=3
+        ),
+        "nudge_unreachable": NudgeReply(
+            stage="escalation",
+            task=task(4, owner="teams:tenant-1:8e1c6b2a-4d3f", owner_display=None),
+            days_overdue=2, unreachable_reason="no chat user found for li@acme.example",
+        ),
         "nudge_evil": NudgeReply(
             stage="escalation",
             task=task(5, title=EVIL, why=EVIL, owner_display=EVIL),

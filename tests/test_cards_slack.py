@@ -193,41 +193,44 @@ def test_answered_has_no_buttons() -> None:
 
 
 def test_recommendation_content() -> None:
+    """Summary first: the point, three reasons with answer and source, one or two flips;
+    Details (a threaded reply) has everything else; tasks come as their own message."""
     message = MESSAGES["recommendation"]
     text = "\n".join(strings(message))
     for needle in (
         "SOC 2 first, then ISO/IEC 27001",
-        "Medium",
-        "Driver: Customers and procurement questionnaires",
-        "AICPA 2017 Trust Services Criteria",
+        "Medium confidence",
+        "What drives this: Customers and procurement questionnaires",
+        "AICPA TSC",
         "If you are regulated",
-        "A.5.15, A.8.2",
-        "PR.AA-05",
-        "NHI5",
-        "<@U1001>",
-        "<https://www.iso.org/standard/27001|",
+        "3 follow-up tasks come next",
     ):
         assert needle in text, needle
+    assert message["text"] == "SOC 2 first, then ISO/IEC 27001, medium confidence"
+    assert "PR.AA-05" not in text and "<@U1001>" not in text, "crosswalk, tasks: not here"
     verbs = [a.verb for _, a in buttons(message)]
-    assert verbs == [Verb.SHARE, Verb.RESTART]
-    assert buttons(message)[0][1].assessment_id == 42
-    pickers = [e for e in elements(message["blocks"]) if e["type"] == "users_select"]
-    assert [from_slack(p["action_id"], None).task_id for p in pickers] == [1, 2, 3]
-    assert pickers[0]["initial_user"] == "U1001"
+    assert verbs == [Verb.DETAILS, Verb.REPORT, Verb.SHARE, Verb.RESTART]
+    assert {a.assessment_id for _, a in buttons(message)[:3]} == {42}
     assert [a.verb for _, a in buttons(MESSAGES["recommendation_no_tasks"])] == [Verb.RESTART]
-    assert not [
-        e
-        for e in elements(MESSAGES["recommendation_unsaved_tasks"]["blocks"])
-        if e["type"] == "users_select"
-    ]
+    details = render_slack(FIXTURES["recommendation"].model_copy(update={"view": "details"}))
+    text = "\n".join(strings(details))
+    for needle in ("A.5.15, A.8.2", "PR.AA-05", "NHI5", "No answer behind this one.",
+                   "If customers are mostly outside North America.",
+                   "<https://www.iso.org/standard/27001|"):
+        assert needle in text, needle
+    assert [a.verb for _, a in buttons(details)] == [Verb.REPORT]
 
 
 def test_many_tasks_are_summarised_within_50_blocks() -> None:
-    for name, more in (("recommendation_many_tasks", 15), ("task_list_many", 40)):
-        message = MESSAGES[name]
-        assert len(message["blocks"]) <= 50
-        assert f"and {more} more" in json.dumps(message)
-        assert message["blocks"][-1]["type"] in ("actions", "context")
+    message = MESSAGES["task_list_many"]
+    assert len(message["blocks"]) <= 50
+    assert "and 40 more" in json.dumps(message)
+    assert message["blocks"][-1]["type"] in ("actions", "context")
+    inline = MESSAGES["recommendation_many_tasks"]  # tasks not yet sent on their own
+    assert len(inline["blocks"]) <= 50 and "and 15 more" in json.dumps(inline)
+    assert inline["blocks"][-1]["type"] == "actions"
+    split = FIXTURES["recommendation_many_tasks"].model_copy(update={"tasks_separate": True})
+    assert len(render_slack(split)["blocks"]) <= 8
     assert len(HOMES["home_many"]["blocks"]) <= 100
     assert "and 39 more" in json.dumps(HOMES["home_many"])
 
@@ -264,8 +267,8 @@ def test_answer_feedback_and_refusal() -> None:
     [
         ("nudge_lead", "Due in 3 days"),
         ("nudge_due", "Due today"),
-        ("nudge_overdue", "2 days overdue"),
-        ("nudge_overdue_one", "1 day overdue"),
+        ("nudge_overdue", "Overdue 2 days"),
+        ("nudge_overdue_one", "Overdue 1 day"),
         ("nudge_escalation", "Escalated to the identity lead."),
         ("nudge_escalation_default", "well past due"),
     ],
@@ -279,6 +282,16 @@ def test_nudge_wording(name: str, wording: str) -> None:
         Verb.TASK_SNOOZE,
         Verb.TASK_NA,
     ]
+
+
+def test_nudge_says_what_to_do_and_links_the_report() -> None:
+    message = MESSAGES["nudge_escalation_parts"]
+    text = json.dumps(message)
+    assert "after 3 reminders to <@U1000>" in text
+    assert "*What to do:*" in text and "*Done when you have:*" in text
+    assert message["text"] == "Escalated, overdue 9 days: Task 0: inventory every service account"
+    assert [a.verb for _, a in buttons(message)][-1] is Verb.REPORT
+    assert len([b for b in message["blocks"] if b["type"] == "actions"]) == 1
 
 
 def test_home_view() -> None:

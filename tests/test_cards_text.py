@@ -51,19 +51,42 @@ def test_recommendation_text() -> None:
     text = TEXTS["recommendation"]
     for needle in (
         "Recommended: SOC 2 first, then ISO/IEC 27001",
-        "Start with SOC 2 · confidence medium",
-        "(your answer: Driver: Customers and procurement questionnaires) [AICPA TSC",
+        "Start with SOC 2 · medium confidence",
+        "(What drives this: Customers and procurement questionnaires) [AICPA TSC]",
         "What would change it:",
-        "Least privilege: A.5.15, A.8.2 | CC6.3 | PR.AA-05 | NHI5",
-        "1. Task 1: inventory every service account [#1]",
-        "OVERDUE",
-        "owner Owner 1",
-        "ISO/IEC 27001:2022 Annex A <https://www.iso.org/standard/27001>",
+        "3 follow-up tasks come next",
     ):
         assert needle in text, needle
-    assert "javascript:" not in text
-    assert "Follow-up tasks" not in TEXTS["recommendation_no_tasks"]
-    assert "...and 0 more" not in TEXTS["recommendation"]
+    assert "Least privilege: A.5.15" not in text, "the crosswalk is in the details"
+    details = TEXTS["recommendation_details"]
+    for needle in (
+        "Least privilege: A.5.15, A.8.2 | CC6.3 | PR.AA-05 | NHI5",
+        "1. Task 1: inventory every service account [#1]",
+        "overdue",
+        "owner Owner 1",
+        "ISO/IEC 27001:2022 Annex A <https://www.iso.org/standard/27001>",
+        "No answer behind this one.",
+    ):
+        assert needle in details, needle
+    assert "javascript:" not in details
+    assert "follow-up task" not in TEXTS["recommendation_no_tasks"]
+    assert "...and 0 more" not in details
+
+
+def test_text_wraps_at_words_to_the_given_width() -> None:
+    reply = FIXTURES["recommendation_details"]
+    for width in (40, 60, 100):
+        text = render(reply, "text", width=width)
+        lines = text.splitlines()
+        words = {w for line in render(reply, "text").splitlines() for w in line.split()}
+        # no line longer than the width unless it is a single unbreakable word (a URL)
+        assert all(len(line) <= width or len(line.split()) <= 2 for line in lines), width
+        assert {w for line in lines for w in line.split()} == words, "no word broken"
+
+
+def test_question_count_change_is_explained() -> None:
+    assert "Question 4 of 14 (Your last answer added 1 question.)" in TEXTS[
+        "question_count_changed"]
 
 
 def test_task_lists_and_nudges() -> None:
@@ -75,6 +98,8 @@ def test_task_lists_and_nudges() -> None:
     assert "Reminder: due in 3 days." in TEXTS["nudge_lead"]
     assert "Reminder: due today." in TEXTS["nudge_due"]
     assert "Reminder: 2 days overdue." in TEXTS["nudge_overdue"]
+    assert "Done when you have:" in TEXTS["nudge_overdue"]
+    assert "after 3 reminders to Owner 0." in TEXTS["nudge_escalation_parts"]
     assert "Reminder: 1 day overdue." in TEXTS["nudge_overdue_one"]
     assert (
         "Escalation: 9 days overdue.\nEscalated to the identity lead." in TEXTS["nudge_escalation"]

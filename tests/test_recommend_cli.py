@@ -75,7 +75,7 @@ def test_text_format_is_the_default_and_readable(tmp_path: Path) -> None:
     proc = idgov("recommend", "--answers", path)
     assert proc.returncode == 0, proc.stderr
     assert "ISO/IEC 27001 certification" in proc.stdout
-    assert "confidence low" in proc.stdout.lower()
+    assert "low confidence" in proc.stdout.lower()
     assert "regulated" in proc.stdout and "https://" in proc.stdout
     assert not proc.stdout.lstrip().startswith("{")
 

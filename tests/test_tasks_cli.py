@@ -180,7 +180,11 @@ def test_nudge_once_sends_due_nudges_through_the_slack_standin(run: Cli) -> None
             "slack:T0001:U1", "--due", monday.isoformat(), extra_env=slack_env)
         night = run("nudge", "--once", "--now", f"{monday}T02:00:00Z", extra_env=slack_env)
         assert night.returncode == 0, night.stderr
-        assert night.stdout.strip() == "nudges: 0 sent, 1 deferred, 0 failed"
+        assert night.stdout.splitlines() == [
+            "nudges: 0 sent, 1 deferred, 0 failed",
+            f"  task #1 Rotate: deferred, outside the owner's working hours; next try "
+            f"{monday} 09:00 UTC",
+        ]
         morning = run("nudge", "--once", "--now", f"{monday}T09:30:00Z", extra_env=slack_env)
         assert morning.stdout.strip() == "nudges: 1 sent, 0 deferred, 0 failed"
         again = run("nudge", "--once", "--now", f"{monday}T09:30:00Z", extra_env=slack_env)
@@ -214,3 +218,27 @@ def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(run: Cli, tmp_p
     missing = tmp_path / "no" / "such" / "folder" / "idgov.db"
     proc = run("tasks", "list", extra_env={"DATABASE_URL": f"sqlite:///{missing}"})
     _one_error_line(proc, "cannot use the database")
+
+
+def test_list_shows_the_last_delivery_problem(run: Cli) -> None:
+    from sqlmodel import Session, select
+
+    from storage.db import make_engine
+    from storage.models import Task
+
+    added = run("tasks", "add", "--kind", "rotation", "--title", "Rotate the deploy key",
+                "--owner", "email:li@acme.example", "--due", "2026-01-20")
+    assert added.returncode == 0, added.stderr
+    engine = make_engine(run.db_url)
+    with Session(engine) as session:
+        task = session.exec(select(Task)).one()
+        task.last_error = "no chat user found for li@acme.example"
+        session.add(task)
+        session.commit()
+    engine.dispose()
+    listed = run("tasks", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert ("last reminder not delivered: no chat user found for li@acme.example"
+            in listed.stdout)
+    as_json = json.loads(run("tasks", "list", "--format", "json").stdout)
+    assert as_json[0]["delivery_problem"] == "no chat user found for li@acme.example"

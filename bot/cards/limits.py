@@ -35,6 +35,10 @@ TEAMS_LONG_TEXT = 6000
 TEAMS_BUTTON_TEXT = 60
 TEAMS_MAX_ACTIONS = 6
 TEAMS_CHOICES_PER_ROW = 3
+TEAMS_VISIBLE_ACTIONS = 3  # per row; the rest go to the overflow menu (mode: secondary)
+TEAMS_SHORT_LABEL = 20  # a label longer than this gets a row of its own, so it shows whole
+TEAMS_MAX_CHOICE_BUTTONS = 6  # more choices than this: an expanded ChoiceSet + one Submit
+TEAMS_CHOICE_TEXT = 200
 TEAMS_CARD_BYTES = 24 * 1024  # leaves room for the activity envelope under Teams' ~28 KB
 COMPACT_TASKS = 5
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, overload
@@ -18,10 +19,12 @@ import jinja2
 from pydantic import BaseModel
 
 from bot.cards import escaping as esc
-from bot.cards import limits
+from bot.cards import limits, people
+from dialogs import reasons, wording
 from dialogs.actions import Action, Verb
 from dialogs.replies import RecommendationReply, Reply, Source, TaskSummary
 from dialogs.scoping import answer_text
+from knowledge.task_plan import done_when, next_step
 from storage.clock import utcnow
 
 Target = Literal["slack", "teams", "text"]
@@ -29,8 +32,8 @@ Target = Literal["slack", "teams", "text"]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 AC_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 
-FRAMEWORK_LABELS = {"iso27001": "ISO/IEC 27001", "soc2": "SOC 2"}
-CONFIDENCE_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
+FRAMEWORK_LABELS = wording.FRAMEWORK_LABELS
+CONFIDENCE_LABELS = wording.CONFIDENCE_LABELS
 TONE_EMOJI = {
     "info": ":information_source:",
     "success": ":white_check_mark:",
@@ -38,15 +41,9 @@ TONE_EMOJI = {
     "error": ":x:",
 }
 TONE_COLOR = {"info": "Default", "success": "Good", "warning": "Warning", "error": "Attention"}
-TASK_KIND_LABELS = {
-    "inventory": "Inventory",
-    "least_privilege": "Least privilege",
-    "rotation": "Secret rotation",
-    "break_glass": "Break-glass access",
-    "offboarding": "Offboarding",
-    "ownership": "Ownership",
-    "scope_boundary": "Scope boundary",
-}
+TASK_KIND_LABELS = wording.TASK_KIND_LABELS
+#: Snooze choices offered under one Snooze action: (days, label)
+SNOOZE_CHOICES = ((1, "1 day"), (3, "3 days"), (7, "1 week"))
 
 
 def reassign_input_id(task_id: int) -> str:
@@ -92,7 +89,7 @@ def _action(verb: str, **payload: Any) -> Action:
 
 
 def _kind_label(kind: str) -> str:
-    return TASK_KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return wording.kind_label(kind)
 
 
 def _fmt_date(value: date | None) -> str:
@@ -133,6 +130,8 @@ def _environment() -> jinja2.Environment:
         md=lambda text, limit=limits.TEAMS_TEXT: esc.md_clip(str(text), limit),
         md_link=esc.md_link,
         kind_label=_kind_label,
+        status_label=wording.status_label,
+        priority_label=wording.priority_label,
         fmt_date=_fmt_date,
     )
     env.globals.update(
@@ -146,6 +145,14 @@ def _environment() -> jinja2.Environment:
         ref_label=ref_label,
         surface_commands=surface_commands,
         cite=_cite,
+        plural=wording.plural,
+        count_change=wording.count_change,
+        person=wording.person_name,
+        reasons=reasons,
+        done_when=done_when,
+        next_step=next_step,
+        slack_person=people.slack_person,
+        SNOOZE_CHOICES=SNOOZE_CHOICES,
         FRAMEWORK_LABELS=FRAMEWORK_LABELS,
         CONFIDENCE_LABELS=CONFIDENCE_LABELS,
         TONE_EMOJI=TONE_EMOJI,
@@ -170,6 +177,9 @@ def _context(reply: BaseModel, target: Target, compact: bool = False) -> dict[st
     ctx["reply"] = reply
     ctx["target"] = target
     ctx["compact"] = compact
+    mentions = people.Mentions()
+    ctx["mentions"] = mentions
+    ctx["teams_person"] = mentions.person
     ctx["cap"] = lambda normal, small: small if compact else normal
     tasks = getattr(reply, "tasks", None)
     if isinstance(tasks, list):
@@ -202,9 +212,20 @@ def _render_json(template: str, ctx: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _template_name(reply: BaseModel) -> str:
+    """``recommendation_details`` for a recommendation's Details view, else the reply kind."""
+    kind: str = reply.kind  # type: ignore[attr-defined]
+    if getattr(reply, "view", "summary") == "details":
+        return f"{kind}_details"
+    return kind
+
+
 def render_slack(reply: BaseModel) -> dict[str, Any]:
-    """``{"text": fallback, "blocks": [...]}`` for chat.postMessage / chat.update / respond."""
-    message = _render_json(f"slack/{reply.kind}.json.j2", _context(reply, "slack"))  # type: ignore[attr-defined]
+    """``{"text": fallback, "blocks": [...]}`` for chat.postMessage / chat.update / respond.
+
+    A recommendation with ``view="details"`` renders its Details reply (post it in the
+    summary's thread, or as a modal's blocks)."""
+    message = _render_json(f"slack/{_template_name(reply)}.json.j2", _context(reply, "slack"))
     message["blocks"] = limits.fit_slack_blocks(message["blocks"], limits.SLACK_MESSAGE_BLOCKS)
     limits.unique_action_ids(message["blocks"])
     return message
@@ -215,18 +236,43 @@ def render_teams(reply: BaseModel) -> dict[str, Any]:
     ``application/vnd.microsoft.card.adaptive``. A card that would exceed Teams' activity
     size limit is rendered again in compact form (fewer items, shorter text)."""
     template = f"teams/{reply.kind}.json.j2"  # type: ignore[attr-defined]
-    card = _render_json(template, _context(reply, "teams"))
+    ctx = _context(reply, "teams")
+    card = _render_json(template, ctx)
     if len(json.dumps(card).encode()) > limits.TEAMS_CARD_BYTES:
-        card = _render_json(template, _context(reply, "teams", compact=True))
+        ctx = _context(reply, "teams", compact=True)
+        card = _render_json(template, ctx)
+    ctx["mentions"].attach(card)
     return card
 
 
-def render_text(reply: BaseModel) -> str:
-    """Plain text for the terminal (`idgov chat`) and notification fallbacks."""
-    kind = reply.kind  # type: ignore[attr-defined]
-    text = _ENV.get_template(f"text/{kind}.txt.j2").render(_context(reply, "text"))
+_BULLET = re.compile(r"^(\s*)((?:[-*•]|\d+\.)\s+)?")
+
+
+def wrap_lines(text: str, width: int | None) -> str:
+    """Each line wrapped at word boundaries to `width`, continuation lines indented under
+    the line's text (past any bullet or number), words never broken."""
+    if not width or width < 20:
+        return text
+    out: list[str] = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        match = _BULLET.match(line)
+        indent = match.group(1) if match else ""
+        hang = " " * (len(indent) + len((match.group(2) if match else "") or ""))
+        out.extend(textwrap.wrap(line, width=width, subsequent_indent=hang,
+                                 break_long_words=False, break_on_hyphens=False) or [""])
+    return "\n".join(out)
+
+
+def render_text(reply: BaseModel, width: int | None = None) -> str:
+    """Plain text for the terminal (`idgov chat`) and notification fallbacks, wrapped to
+    `width` columns when given (`idgov chat` passes the terminal's width)."""
+    template = _template_name(reply)
+    text = _ENV.get_template(f"text/{template}.txt.j2").render(_context(reply, "text"))
     lines = "\n".join(line.rstrip() for line in text.strip().splitlines())
-    return _BLANK_RUNS.sub("\n\n", lines) + "\n"
+    return wrap_lines(_BLANK_RUNS.sub("\n\n", lines), width) + "\n"
 
 
 def render_slack_home(
@@ -253,17 +299,19 @@ def render_slack_task(task: TaskSummary) -> dict[str, Any]:
 
 
 @overload
-def render(reply: Reply, target: Literal["slack", "teams"]) -> dict[str, Any]: ...
+def render(reply: Reply, target: Literal["slack", "teams"], *, width: int | None = None
+           ) -> dict[str, Any]: ...
 @overload
-def render(reply: Reply, target: Literal["text"]) -> str: ...
+def render(reply: Reply, target: Literal["text"], *, width: int | None = None) -> str: ...
 @overload
-def render(reply: Reply, target: str) -> dict[str, Any] | str: ...
-def render(reply: Reply, target: str) -> dict[str, Any] | str:
-    """Render any neutral reply for `target` ("slack", "teams" or "text")."""
+def render(reply: Reply, target: str, *, width: int | None = None) -> dict[str, Any] | str: ...
+def render(reply: Reply, target: str, *, width: int | None = None) -> dict[str, Any] | str:
+    """Render any neutral reply for `target` ("slack", "teams" or "text"); `width` wraps
+    the text target to that many columns (ignored by the chat targets)."""
     if target == "slack":
         return render_slack(reply)
     if target == "teams":
         return render_teams(reply)
     if target == "text":
-        return render_text(reply)
+        return render_text(reply, width)
     raise ValueError(f"unknown render target {target!r}; expected slack, teams or text")

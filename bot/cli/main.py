@@ -21,6 +21,7 @@ from bot.cli.errors import CliError, OneLineParser
 COMMAND_MODULES = (
     "chat",
     "recommend",
+    "report",
     "ask",
     "kb",
     "tasks",

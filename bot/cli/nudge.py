@@ -55,6 +55,10 @@ def cmd_nudge(args: argparse.Namespace) -> int:
         stats = asyncio.run(run_once(engine, senders, pinned or utcnow(), settings=settings))
         print(f"nudges: {stats.sent} sent, {stats.deferred} deferred, {stats.failed} failed",
               flush=True)
+        for problem in stats.problems:  # say per task why it did not go out
+            title = f" {problem.title}" if problem.title else ""
+            print(f"  task #{problem.task_id}{title}: {problem.outcome}, {problem.reason}",
+                  flush=True)
         if stats.digests:
             print(f"digests: {stats.digests} sent", flush=True)
         if args.once:

@@ -72,11 +72,13 @@ def as_json(rec: Recommendation) -> dict[str, Any]:
 
 
 def as_text(rec: Recommendation) -> str:
-    """The recommendation card as plain text, the same rendering the chat ends with."""
+    """The recommendation in full as plain text (the chat's Details view): a one-shot
+    command has no "details" to type afterwards."""
     from bot.cards import render
     from dialogs.recommendation_view import task_summaries, to_reply
 
-    return render(to_reply(rec, None, task_summaries(rec)), "text")
+    reply = to_reply(rec, None, task_summaries(rec)).model_copy(update={"view": "details"})
+    return render(reply, "text")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -58,7 +58,8 @@ def _as_row(task: Task) -> dict[str, Any]:
     return {"id": task.id, "owner": task.owner, "kind": task.kind, "title": task.title,
             "due": task.due.isoformat(), "status": task.status, "priority": task.priority,
             "workspace": task.workspace, "recurrence_days": task.recurrence_days,
-            "status_reason": task.status_reason, "unreachable_note": task.unreachable_note}
+            "status_reason": task.status_reason, "unreachable_note": task.unreachable_note,
+            "delivery_problem": task.last_error}
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -76,6 +77,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"#{r['id']:<5} {r['status']:<15} due {r['due']}  {r['kind']:<16} "
               f"{r['owner']:<30} {r['title']}")
+        if r["delivery_problem"]:  # the last reminder did not reach anyone: say why
+            print(f"       last reminder not delivered: {r['delivery_problem']}")
     return 0
 
 
