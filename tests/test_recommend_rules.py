@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from dialogs.replies import RecommendationReply, TaskSummary
+from knowledge.applicability import applies
 from knowledge.crosswalk import DataError, known_control_ids, load_crosswalk, read_yaml
 from knowledge.recommend import evaluate, recommend
 from knowledge.rules import TASK_KINDS, gap_tasks, load_knowledge, parse_knowledge
@@ -298,8 +299,11 @@ def test_would_change_is_true_and_complete(answers: dict[str, str]) -> None:
         assert flipped.recommendation == REC_BY_LABEL[m["label"]] != rec.recommendation
         claimed.add((answer, value))
     # And nothing is left out: every other concrete single-answer change keeps the result
-    # ("unsure" is never offered as a change).
+    # ("unsure" is never offered as a change; a question that does not apply is never asked,
+    # so changing it is not offered either).
     for answer_id, values in ANSWER_VALUES.items():
+        if not applies(answer_id, full):
+            continue
         for value in values:
             if value in UNKNOWN_VALUES:
                 assert (answer_id, value) not in claimed
