@@ -22,7 +22,7 @@ from dialogs.replies import (
     Source,
     TaskSummary,
 )
-from knowledge.applicability import applies, given
+from knowledge.applicability import IMPLIED_VALUES, applies, given
 from knowledge.confidence import Confidence, judge, opposing, unknown_deciding
 from knowledge.crosswalk import ControlRef
 from knowledge.rules import (
@@ -259,4 +259,14 @@ def recommend(answers: Mapping[str, str]) -> Recommendation:
 
     Raises knowledge.schema.AnswerError for an unknown key or a value outside the contract.
     """
-    return evaluate(validate_answers(answers), load_knowledge())
+    return evaluate(with_implied(answers, validate_answers(answers)), load_knowledge())
+
+
+def with_implied(raw: Mapping[str, str], full: dict[str, str]) -> dict[str, str]:
+    """Fill what an absent, non-applicable question implies ("regulated: yes" when a regulator
+    drives the work), exactly as the dialog records it, so a file of answers and the dialog
+    agree."""
+    for answer_id, value in IMPLIED_VALUES.items():
+        if answer_id not in raw and not applies(answer_id, full):
+            full[answer_id] = value
+    return full
