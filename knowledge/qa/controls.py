@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from dialogs.replies import Source
 from knowledge.catalogue import Control, control, control_ids_in
-from knowledge.crosswalk import load_sources
+from knowledge.crosswalk import load_crosswalk
 from knowledge.qa.models import AskResult
 
 #: Words that only frame a look-up ("what does ... mean", "ISO 27001 Annex A ...").
@@ -59,11 +58,13 @@ def control_answer(found: Control) -> AskResult:
     text += f" Identity evidence: {found.evidence}"
     if found.related:
         text += f" Related: {found.related_text()}."
-    src = load_sources()[found.source]
+    # The source record comes through the crosswalk's catalogue, so this module imports
+    # nothing above `knowledge` (the floors).
+    src = load_crosswalk().source(found.source).model_copy(update={"id": f"control:{found.id}#1"})
     return AskResult(
         answered=True,
         answer=text,
-        sources=[Source(id=f"control:{found.id}#1", title=src.title, url=src.url, label=src.short)],
+        sources=[src],
         entry_ids=[f"control:{found.id}"],
         titles=[f"{found.id} {found.title}"],
         score=1.0,
