@@ -13,10 +13,11 @@ from knowledge.catalogue import control
 from knowledge.crosswalk import load_crosswalk, read_yaml
 from knowledge.qa.ask import ask, foreign_terms
 from knowledge.qa.loader import load_shipped
+from knowledge.qa.models import Entry
 from knowledge.rules import load_knowledge
 
 
-def _entry(entry_id: str):  # type: ignore[no-untyped-def]
+def _entry(entry_id: str) -> Entry:
     return next(i.entry for i in load_shipped() if i.entry.id == entry_id)
 
 
