@@ -38,6 +38,7 @@ def to_reply(
         recommendation_label=rec.recommendation_label,
         primary=rec.primary,
         confidence=rec.confidence,
+        confidence_reason=rec.confidence_reason,
         summary=rec.summary,
         rationale=rec.rationale,
         would_change=rec.would_change,

@@ -89,6 +89,7 @@ class RecommendationReply(BaseModel):
     recommendation_label: str
     primary: Literal["iso27001", "soc2"]
     confidence: Literal["high", "medium", "low"]
+    confidence_reason: str = ""  # why confidence is not high (one line); empty when high
     summary: str
     rationale: list[Rationale]
     would_change: list[str]

@@ -18,6 +18,12 @@ Moot questions (decided here, documented because they change what gets recorded)
   ``unsure`` is recorded (it is not a deciding answer without customer demand).
 - ``shared_nhi_boundary`` is not asked when the scope is ``organisation_wide``: with
   everything inside the boundary no identity can cross it, so ``no`` is recorded.
+- ``regulatory_regime`` is asked only when the organisation is regulated (answered ``yes``,
+  or implied by a regulator driving the work); otherwise ``unsure`` is recorded as a
+  placeholder that neither counts as "Not sure" nor lowers confidence.
+
+When each question applies is defined once, in `knowledge.applicability`, so `idgov
+recommend` judges a file of answers exactly as the dialog does.
 """
 
 from __future__ import annotations
@@ -31,29 +37,25 @@ import yaml
 
 from dialogs.engine import Answers, Dialog, Question
 from dialogs.parsing import build_parser
+from knowledge.applicability import applies
 from knowledge.schema import ANSWER_VALUES, DEFAULT_VALUES, UNKNOWN_VALUES, answer_name
 
 DATA_FILE = Path(__file__).with_name("scoping.yaml")
 
 
-def _ask_regulated(a: Answers) -> bool:
-    return a.get("driver") != "regulation"
+def _asked_if(qid: str) -> Callable[[Answers], bool]:
+    def _ask(a: Answers) -> bool:
+        return applies(qid, a)
 
-
-def _ask_customer_regions(a: Answers) -> bool:
-    customers_matter = a.get("driver") in {"customer_procurement", "unsure"}
-    return customers_matter or a.get("org_profile") == "fast_growing_saas"
-
-
-def _ask_shared_boundary(a: Answers) -> bool:
-    return a.get("scope") != "organisation_wide"
+    return _ask
 
 
 #: question id -> (ask only if, value recorded when moot)
 MOOT_RULES: dict[str, tuple[Callable[[Answers], bool], str]] = {
-    "regulated": (_ask_regulated, "yes"),
-    "customer_regions": (_ask_customer_regions, DEFAULT_VALUES["customer_regions"]),
-    "shared_nhi_boundary": (_ask_shared_boundary, "no"),
+    "regulated": (_asked_if("regulated"), "yes"),
+    "regulatory_regime": (_asked_if("regulatory_regime"), DEFAULT_VALUES["regulatory_regime"]),
+    "customer_regions": (_asked_if("customer_regions"), DEFAULT_VALUES["customer_regions"]),
+    "shared_nhi_boundary": (_asked_if("shared_nhi_boundary"), "no"),
 }
 
 

@@ -203,10 +203,27 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {msg}" if where else msg
 
 
+def with_catalogue_titles(cw: Crosswalk) -> Crosswalk:
+    """Titles come from the control catalogue (knowledge/catalogue.py), the one place a
+    control is described; a crosswalk id the catalogue lacks fails loudly."""
+    from knowledge.catalogue import _catalogue
+
+    catalogue = _catalogue()
+    controls: dict[Framework, dict[str, ControlInfo]] = {}
+    for fw, entries in cw.controls.items():
+        controls[fw] = {}
+        for cid, info in entries.items():
+            if cid not in catalogue:
+                raise DataError(f"crosswalk.yaml: control {cid!r} is not in controls.yaml")
+            controls[fw][cid] = info.model_copy(update={"title": catalogue[cid].title})
+    return cw.model_copy(update={"controls": controls})
+
+
 @cache
 def load_crosswalk() -> Crosswalk:
-    """The packaged crosswalk, validated once per process."""
-    return parse_crosswalk(read_yaml("crosswalk.yaml"), read_yaml("sources.yaml"))
+    """The packaged crosswalk, validated once per process, with catalogue titles."""
+    cw = parse_crosswalk(read_yaml("crosswalk.yaml"), read_yaml("sources.yaml"))
+    return with_catalogue_titles(cw)
 
 
 def load_sources() -> dict[str, SourceEntry]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from knowledge.applicability import IMPLIED_VALUES, applies, given
+from knowledge.confidence import Confidence, judge, opposing, unknown_deciding
 from knowledge.crosswalk import ControlRef
 from knowledge.results import ControlRow, Rationale, Source
 from knowledge.rules import (
@@ -38,7 +39,6 @@ from knowledge.schema import (
 )
 from knowledge.task_plan import plan_tasks
 
-Confidence = Literal["high", "medium", "low"]
 PRIMARY_NAMES: dict[Primary, str] = {"iso27001": "ISO/IEC 27001", "soc2": "SOC 2"}
 
 
@@ -49,6 +49,7 @@ class Recommendation(BaseModel):
     recommendation_label: str
     primary: Primary
     confidence: Confidence
+    confidence_reason: str = ""  # one line, empty when confidence is high
     summary: str
     rationale: list[Rationale]
     would_change: list[str]
@@ -98,20 +99,23 @@ def _primary(decision: _Decision, ks: Knowledge) -> Primary:
     return "soc2" if soc2 > iso else "iso27001"
 
 
-def _confidence(answers: Mapping[str, str], d: _Decision, ks: Knowledge) -> Confidence:
-    policy = ks.ruleset.confidence
-    unknown = [a for a in ks.ruleset.deciding_answers if answers[a] in UNKNOWN_VALUES]
-    ranked = sorted(d.scores.values(), reverse=True)
-    margin = ranked[0] - ranked[1]
-    if d.defaulted or d.conflicts or margin == 0 or len(unknown) >= policy.low_unknown:
-        return "low"
-    if unknown or margin < policy.high_margin:
-        return "medium"
-    return "high"
+def _confidence(answers: Mapping[str, str], d: _Decision, ks: Knowledge) -> tuple[Confidence, str]:
+    return judge(
+        answers,
+        scores=d.scores,
+        winner=d.winner,
+        fired=d.fired,
+        conflicts=d.conflicts,
+        defaulted=d.defaulted,
+        deciding=ks.ruleset.deciding_answers,
+        policy=ks.ruleset.confidence,
+    )
 
 
 def _rationale(answers: Mapping[str, str], d: _Decision, ks: Knowledge) -> list[Rationale]:
     def bullet(text: str, answer_id: str, sources: list[str]) -> Rationale:
+        if not given(answer_id, answers):  # a placeholder for a question that did not apply
+            return Rationale(text=text, source_ids=sources)
         return Rationale(
             text=text, answer_id=answer_id, answer_value=answers[answer_id], source_ids=sources
         )
@@ -126,18 +130,17 @@ def _rationale(answers: Mapping[str, str], d: _Decision, ks: Knowledge) -> list[
         out.append(bullet(ks.ruleset.default_text, first, ks.ruleset.default_sources))
     out += [bullet(r.text, r.answer_id, r.sources) for r in d.fired if not r.evidence]
     out += [bullet(c.text, next(iter(c.when)), c.sources) for c in d.conflicts]
-    against = [r for r in d.fired if r.evidence and r.evidence.get(d.winner, 0) == 0]
+    against = opposing(d.fired, d.winner)
     out += [bullet(f"Pulls the other way: {r.text}", r.answer_id, r.sources) for r in against]
-    for answer_id in ks.ruleset.deciding_answers:
-        if answers[answer_id] in UNKNOWN_VALUES:
-            out.append(
-                bullet(
-                    f"We don't know your {answer_name(answer_id)} yet; answering that question "
-                    "would firm up this result.",
-                    answer_id,
-                    [],
-                )
+    for answer_id in unknown_deciding(answers, ks.ruleset.deciding_answers):
+        out.append(
+            bullet(
+                f"We don't know your {answer_name(answer_id)} yet; answering that question "
+                "would firm up this result.",
+                answer_id,
+                [],
             )
+        )
     return out
 
 
@@ -151,6 +154,8 @@ def _would_change(answers: Mapping[str, str], d: _Decision, ks: Knowledge) -> li
     labels = {rec: info.label for rec, info in ks.ruleset.recommendations.items()}
     out: list[str] = []
     for answer_id in _decision_answers(ks):
+        if not applies(answer_id, answers):  # the user was never asked it
+            continue
         current = answers[answer_id]
         for alternative in ANSWER_VALUES[answer_id]:
             # "If you were unsure about X" is not an answer anyone can act on: list only
@@ -185,6 +190,7 @@ def evaluate(answers: Mapping[str, str], ks: Knowledge) -> Recommendation:
     tasks = plan_tasks(gap_tasks(answers, ks), answers)  # inventory first: see task_plan
     outcomes = _outcomes(d, tasks, ks)
     rationale = _rationale(answers, d, ks)
+    confidence, reason = _confidence(answers, d, ks)
     controls = list(
         dict.fromkeys(cid for o in outcomes for cid in ks.crosswalk.outcome_control_ids(o))
     )
@@ -197,7 +203,8 @@ def evaluate(answers: Mapping[str, str], ks: Knowledge) -> Recommendation:
         recommendation=d.winner,
         recommendation_label=info.label,
         primary=primary,
-        confidence=_confidence(answers, d, ks),
+        confidence=confidence,
+        confidence_reason=reason,
         summary=info.summary.format(primary=PRIMARY_NAMES[primary]),
         rationale=rationale,
         would_change=_would_change(answers, d, ks),
@@ -214,4 +221,14 @@ def recommend(answers: Mapping[str, str]) -> Recommendation:
 
     Raises knowledge.schema.AnswerError for an unknown key or a value outside the contract.
     """
-    return evaluate(validate_answers(answers), load_knowledge())
+    return evaluate(with_implied(answers, validate_answers(answers)), load_knowledge())
+
+
+def with_implied(raw: Mapping[str, str], full: dict[str, str]) -> dict[str, str]:
+    """Fill what an absent, non-applicable question implies ("regulated: yes" when a regulator
+    drives the work), exactly as the dialog records it, so a file of answers and the dialog
+    agree."""
+    for answer_id, value in IMPLIED_VALUES.items():
+        if answer_id not in raw and not applies(answer_id, full):
+            full[answer_id] = value
+    return full

@@ -82,7 +82,11 @@ class RecommendationInfo(BaseModel):
 
 
 class ConfidencePolicy(BaseModel):
+    """Thresholds of docs/confidence.md: unknown deciding answers and opposing reasons that
+    make confidence low, and the lead over the other framework's best path that high needs."""
+
     low_unknown: int = 2
+    low_against: int = 2
     high_margin: int = 3
 
 

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from bot.cards import render  # noqa: E402
 from dialogs.followup import follow_up  # noqa: E402
 from dialogs.qa import to_reply as answer_reply  # noqa: E402
-from dialogs.recommendation_view import to_reply  # noqa: E402
+from dialogs.recommendation_view import task_summaries, to_reply  # noqa: E402
 from dialogs.replies import AnswerReply, NudgeReply, Reply, TaskSummary  # noqa: E402
 from dialogs.scoping import scoping_dialog  # noqa: E402
 from knowledge.qa import ask  # noqa: E402
@@ -63,7 +63,7 @@ def replies(platform: str) -> dict[str, Reply]:
     owner, display = OWNERS[platform]
     tasks = [TaskSummary(**{**t.model_dump(), "id": 100 + i, "owner": owner,
                             "owner_display": display, "assessment_id": 12})
-             for i, t in enumerate(rec.task_summaries(now.date()))]
+             for i, t in enumerate(task_summaries(rec, now.date()))]
     summary = to_reply(rec, 12, tasks).model_copy(update={"tasks_separate": True})
     task_list = follow_up(summary)
     assert task_list is not None

@@ -88,7 +88,7 @@ def test_full_assessment_stores_answers_result_and_owned_tasks(
 
     stored = advisor.last_assessment("slack:T1", USER)
     assert stored is not None and stored.id == rec.assessment_id
-    assert stored.answers["scope"] == "single_service" and len(stored.answers) == 14
+    assert stored.answers["scope"] == "single_service" and len(stored.answers) == 15  # + regime
     assert (stored.channel_ref, stored.conversation_key) == ("slack:T1:C9", str(KEY))
     assert stored.recommendation == rec.recommendation == stored.result["recommendation"]
     with Session(engine) as s:

@@ -173,8 +173,11 @@ def test_moot_questions_are_skipped_and_recorded() -> None:
     s, _ = say(s, "whole company")
     total_before = D.ask(s).total
     s, replies = say(s, "the regulator")  # driver=regulation: 'regulated' is moot
-    assert question(replies).question_id == "org_profile"
+    # ...and the organisation is regulated, so the regime follow-up is asked (issue 11)
+    assert question(replies).question_id == "regulatory_regime"
     assert question(replies).total < total_before + 1
+    s, replies = say(s, "we are under DORA")
+    assert question(replies).question_id == "org_profile"
     s, replies = say(s, "established enterprise")
     # not customer-driven and not SaaS: customer_regions is moot
     assert question(replies).question_id == "existing_assurance"
@@ -185,6 +188,7 @@ def test_moot_questions_are_skipped_and_recorded() -> None:
     assert s.status == "completed" and isinstance(replies[-1], AnsweredReply)
     final = D.final_answers(s.answers)
     assert final["regulated"] == "yes"
+    assert final["regulatory_regime"] == "eu_uk_financial"
     assert final["customer_regions"] == "unsure"
     assert final["shared_nhi_boundary"] == "no"
     assert validate_answers(final) == final

@@ -56,8 +56,8 @@ def test_a_good_entry_has_no_problem() -> None:
         (good(sources=[]), "sources: List should have at least 1 item"),
         (good(sources=[{"title": "No url"}]), "sources.0.url: Field required"),
         (good(sources=[{"title": "T", "url": "example.org"}]), "absolute http(s) or file URL"),
-        (good(controls=["A.5.99"]), "control id 'A.5.99' is not in the crosswalk"),
-        (good(controls=["PR.AC-1"]), "control id 'PR.AC-1' is not in the crosswalk"),
+        (good(controls=["A.5.99"]), "control id 'A.5.99' is not in the control catalogue"),
+        (good(controls=["PR.AC-1"]), "control id 'PR.AC-1' is not in the control catalogue"),
         (good(answer="Only one sentence here"), "answer has 0 sentences"),
         (good(answer="One. Two. Three. Four. Five."), "answer has 5 sentences"),
         (good(paraphrases=["just one"]), "needs at least 2 paraphrases"),
@@ -107,6 +107,6 @@ def test_cli_check_exits_2_listing_problems(sqlite_engine: Engine, sqlite_url: s
         timeout=60,
     )
     assert proc.returncode == 2
-    assert "org-bad: control id 'NHI11' is not in the crosswalk" in proc.stderr
+    assert "org-bad: control id 'NHI11' is not in the control catalogue" in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("idgov: error: knowledge base has 1")
     assert "Traceback" not in proc.stderr

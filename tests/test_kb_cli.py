@@ -87,7 +87,7 @@ def test_kb_add_then_ask_list_and_search(tmp_path: Path) -> None:
     assert rows[0]["origin"] == "org"
 
     everything = idgov("kb", "list", cwd=tmp_path, database_url=url)
-    assert "soc2-what" in everything.stdout and "72 entries" in everything.stdout
+    assert "soc2-what" in everything.stdout and "89 entries" in everything.stdout  # 88 + 1 org
 
     found = idgov("kb", "search", "acme deploy keys", cwd=tmp_path, database_url=url)
     assert found.stdout.splitlines()[0].split()[3] == "org-who-approves-acme-deploy-keys"

@@ -30,6 +30,12 @@ _PHRASES: Final[list[tuple[str, str, str]]] = [
     (r"\biso\s*-?\s*27k\b|\b27k\b|\b27001\b", "iso27001", "27k 27001"),
     (r"\biso\s*-?\s*27002(?:\s*:\s*20(?:13|22))?\b|\b27002\b", "iso27002", "27002"),
     (r"\biso\s*-?\s*17021(?:-1)?\b", "iso17021", "17021"),
+    # other members of the 27000 family the base explains (issue 11: 27017, 27701, 27006)
+    (
+        r"\b(?:iso\s*-?\s*)?(27017|27701|27006)(?:-1)?(?:\s*:\s*20\d\d)?\b",
+        r"iso\1",
+        "27017 27701 27006",
+    ),
     (r"\biso\b(?!\s*[-/]?\s*\d)", "iso27001", "iso"),  # bare "iso"; "iso 9001" is another standard
     (r"\bsoc\s*-?\s*(?:2|ii|two)\b", "soc2", "soc"),
     (r"\bsoc\s*-?\s*(?:1|i|one)\b", "soc1", "soc"),
@@ -87,6 +93,7 @@ _PHRASES: Final[list[tuple[str, str, str]]] = [
         "proof prov evidenc",
     ),
     (r"\bvs\.?\b|\bversus\b", "versus", "vs versus"),
+    (r"\b(?:eu\s+)?ai\s+act\b", "euaiact", "act"),  # another regulation (foreign_terms.yaml)
     (r"\bowasp\s+nhi\s+top\s*(?:10|ten)\b|\bnhi\s+top\s*(?:10|ten)\b", "owasp nhi top10", "top"),
     (r"\btop\s*(?:10|ten)\b", "top10", "top"),
     (r"\bcross\s*-?\s*walk\b", "crosswalk", "walk"),
@@ -99,9 +106,10 @@ _PHRASES: Final[list[tuple[str, str, str]]] = [
     ),
     (r"\broute\b", "path", "route"),
     (
-        r"\b(?:credible|prestigious|respected|stronger|weaker|superior|inferior|better|worse)\b",
+        r"\b(?:credible|prestigious|respected|stronger|weaker|superior|inferior|better|worse)\b"
+        r"|\bworth\s+(?:more|less)\b",
         "stronger",
-        "credible prestigious respected stronger weaker superior inferior better worse",
+        "credible prestigious respected stronger weaker superior inferior better worse worth",
     ),
     (r"\b(?:websites?|publicly|publish(?:ed|ing)?)\b", "public", "website public publish"),
     (r"\bcarr(?:y|ies|ied)\s+over\b|\btransfers?\b", "reuse", "carr transfer"),

@@ -1,0 +1,71 @@
+"""Answer "what is A.8.2", "cc6.3?", "NHI7" from the control catalogue.
+
+A question that does little more than name one control is a look-up, not a search: the
+catalogue (knowledge/catalogue.py) has the title, what the control asks and the identity
+evidence for every control idgov cites, so the answer is exact and sourced. Anything longer
+("does cc6 line up with a.8.2 privileged access") goes to the entries, which explain
+relationships; the answer id is ``control:<id>`` so feedback and evaluation can tell the two
+apart.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from knowledge.catalogue import Control, control, control_ids_in
+from knowledge.crosswalk import load_crosswalk
+from knowledge.qa.models import AskResult
+
+#: Words that only frame a look-up ("what does ... mean", "ISO 27001 Annex A ...").
+_FILLER_WORDS: Final = """
+what whats what's is are was does do did mean means meaning cover covers covered about
+the a an of in on under for to say says said require requires required requirement ask
+asks explain explained tell me us please define definition describe summary summarise
+summarize exactly control controls criterion criteria criteria subcategory category
+clause annex iso iec 27001 2022 2013 soc soc2 tsc nist csf csf2 owasp nhi top ten 10
+2025 cis v8 sp 800 53 rev 5 framework this that it there again quick quickly one number
+id identifier stand stands for and or requirement point focus safeguard
+"""
+FILLER: Final = frozenset(_FILLER_WORDS.split())
+#: Any other word ("maps", "rotate") makes it a question for the entries, not a look-up.
+MAX_OTHER_WORDS: Final = 0
+
+
+def _other_words(question: str, found: Control) -> list[str]:
+    words = re.findall(r"[a-z]+|\d+", question.lower())
+    id_parts = set(re.findall(r"[a-z]+|\d+", found.id.lower()))
+    title_words = set(re.findall(r"[a-z]+", found.title.lower()))
+    return [w for w in words if w not in FILLER and w not in id_parts and w not in title_words]
+
+
+def lookup(question: str) -> Control | None:
+    """The one control a look-up question names, or None when it is not a look-up.
+
+    CSF categories ("GV.RM", "PR.AA") are left to their entries, which walk through the
+    subcategories; the catalogue answers for single controls and subcategories.
+    """
+    ids = control_ids_in(question)
+    if len(ids) != 1 or re.fullmatch(r"[A-Z]{2}\.[A-Z]{2}", ids[0]):
+        return None
+    found = control(ids[0])
+    return found if len(_other_words(question, found)) <= MAX_OTHER_WORDS else None
+
+
+def control_answer(found: Control) -> AskResult:
+    """The catalogue's answer for one control, with its primary source."""
+    text = f"{found.id} {found.title} ({found.framework_name}). {found.asks}"
+    text += f" Identity evidence: {found.evidence}"
+    if found.related:
+        text += f" Related: {found.related_text()}."
+    # The source record comes through the crosswalk's catalogue, so this module imports
+    # nothing above `knowledge` (the floors).
+    src = load_crosswalk().source(found.source).model_copy(update={"id": f"control:{found.id}#1"})
+    return AskResult(
+        answered=True,
+        answer=text,
+        sources=[src],
+        entry_ids=[f"control:{found.id}"],
+        titles=[f"{found.id} {found.title}"],
+        score=1.0,
+    )

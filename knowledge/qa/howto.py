@@ -1,0 +1,30 @@
+"""Recognise tool how-to questions ("how do I rotate my ssh key on github"): out of scope.
+
+The base explains how identity governance is assured (what auditors expect of SSH keys,
+certificates or service accounts), not the steps of operating a product. A question asking
+how *I* (or "how to") perform an operation, without naming anything about assurance, is a
+request for product instructions; answering it with a governance entry would read as a wrong
+answer. Written from the out-of-scope examples of the tuned sets, as a general rule.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_ASKS_HOW: Final = re.compile(r"\bhow (?:do|can|would|should) i\b|^\s*how to\b|\bsteps to\b")
+_OPERATION: Final = re.compile(
+    r"\b(?:set ?up|setup|configure|install|renew|reset|rotate|add|create|generate|enable|"
+    r"disable|revoke|request|change|update|connect|log ?in|sign ?in|unlock)\b"
+)
+_ASSURANCE: Final = re.compile(
+    r"\b(?:iso|27001|27002|soc ?2|soc|audit\w*|evidenc\w*|controls?|complian\w*|framework\w*|"
+    r"nist|csf|owasp|nhis?|govern\w*|polic(?:y|ies)|certif(?:ication|ications|ied|y)|attest\w*|report|risk\w*|"
+    r"least privilege|inventory|annex|criteri\w*)\b"
+)
+
+
+def is_tool_howto(question: str) -> bool:
+    """True for "how do I <operate something>" questions that name nothing about assurance."""
+    text = question.lower()
+    return bool(_ASKS_HOW.search(text) and _OPERATION.search(text) and not _ASSURANCE.search(text))
