@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.executor import sized_executor
 from bot.metrics import setup_metrics
+from bot.shutdown import setup_drain
 from bot.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -82,4 +83,5 @@ def create_app(engine: Engine, *, slack: SlackSettings | None, teams: bool,
         _app[READY_KEY].set()
 
     app.on_startup.append(ready)
+    setup_drain(app)  # last: tasks started by the hooks above are long-lived, not work
     return app
