@@ -22,6 +22,8 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger import get_bolt_logger
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
@@ -109,9 +111,25 @@ async def slack_oauth(request: web.Request) -> web.Response:
     return await to_aiohttp_response(await flow.handle_callback(bolt_request))
 
 
+class _TokenSkippedFilter(logging.Filter):
+    """Drop Bolt's "As you gave `client` as well, `token` will be unused" warning.
+
+    Bolt reads SLACK_BOT_TOKEN from the environment even when a client is given, and warns
+    on every start; our client (`bot.slack.app.web_client`) carries that same token, so the
+    warning is never true for idgov and only trains operators to ignore warnings.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def setup_slack(app: web.Application, engine: Engine, settings: SlackSettings) -> None:
     """Add Slack to `app`: HTTP routes, or a Socket Mode connection tied to its lifetime."""
     from bot.slack.app import build_slack_app
+
+    bolt_logger = get_bolt_logger(AsyncApp)
+    if not any(isinstance(f, _TokenSkippedFilter) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_TokenSkippedFilter())
 
     bolt = build_slack_app(settings, engine)
     metrics = metrics_of(app)
