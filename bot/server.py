@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.executor import sized_executor
+from bot.legal import setup_legal
 from bot.metrics import setup_metrics
 from bot.shutdown import setup_drain
 from bot.slack.settings import SlackSettings
@@ -66,6 +67,7 @@ def create_app(engine: Engine, *, slack: SlackSettings | None, teams: bool,
     app.on_startup.append(sized_executor(engine))  # first: before any hook uses a thread
     setup_metrics(app)  # first, so the platforms below can bind their middlewares to it
     app.router.add_get("/healthz", healthz)
+    setup_legal(app)  # the privacy and terms URLs the Teams package names
     if slack is not None:
         from bot.slack.web import setup_slack
 

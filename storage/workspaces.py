@@ -9,6 +9,7 @@ explained where an auditor looks.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -41,3 +42,43 @@ def stop_workspace(session: Session, platform: str, workspace: str, *, reason: s
         setting.updated_by, setting.updated_at = actor, as_utc(now)
         session.add(setting)
     return len(tasks)
+
+
+def delete_workspace(session: Session, workspace: str) -> dict[str, int]:
+    """Delete every row `workspace` owns (``slack:T123`` or ``teams:TENANT``); returns the
+    number of rows per table. Profiles keyed by the workspace's user refs go too.
+
+    The slack_sdk installation tables are the installation store's (deleted on uninstall).
+    """
+    from sqlalchemy import delete
+
+    from storage.models import (
+        Assessment,
+        Conversation,
+        ConversationRef,
+        Feedback,
+        NudgeDelivery,
+        UserProfile,
+    )
+    from storage.nudge_models import DigestRun
+    from storage.slack_models import SlackQuestionMessage
+    from storage.teams_models import TeamsQuestionCard
+
+    platform, _, scope = workspace.partition(":")
+    if platform not in {"slack", "teams", "cli"} or not scope:
+        raise ValueError(f"workspace {workspace!r} must look like slack:T123 or teams:TENANT")
+    task_ids = select(Task.id).where(col(Task.workspace) == workspace).scalar_subquery()
+    counts: dict[str, int] = {}
+
+    def run(name: str, query: Any) -> None:
+        counts[name] = int(session.connection().execute(query).rowcount or 0)
+
+    run("task_event", delete(TaskEvent).where(col(TaskEvent.task_id).in_(task_ids)))
+    run("nudge_delivery", delete(NudgeDelivery).where(col(NudgeDelivery.task_id).in_(task_ids)))
+    run("task", delete(Task).where(col(Task.workspace) == workspace))
+    for model in (Assessment, Conversation, Feedback, ChannelSetting, ConversationRef,
+                  DigestRun, SlackQuestionMessage, TeamsQuestionCard):
+        run(model.__tablename__, delete(model).where(col(model.workspace) == workspace))
+    run("user_profile", delete(UserProfile).where(col(UserProfile.ref).startswith(
+        workspace + ":")))
+    return counts

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "nudge",
     "serve",
     "manifest",
+    "data",
 )
 
 
