@@ -8,6 +8,7 @@ caps the length; request bodies themselves are never logged.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 #: Characters of one user-supplied value kept in a log line.
@@ -20,3 +21,25 @@ def safe(value: Any, limit: int = LOG_VALUE_LIMIT) -> str:
     clipped = text[:limit]
     escaped = clipped.encode("unicode_escape", "backslashreplace").decode("ascii")
     return escaped + (f"...(+{len(text) - limit} chars)" if len(text) > limit else "")
+
+
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):(?P<pw>[^@\s/]*)@")
+
+
+def redact(text: str) -> str:
+    """`text` with the password of every ``scheme://user:password@host`` URL hidden."""
+    return _URL_PASSWORD.sub(r"\g<head>:***@", text)
+
+
+def settings_message(exc: Any) -> str:
+    """One line for a pydantic-settings ValidationError, naming the environment variable.
+
+    pydantic's own text starts "1 validation error for NudgeSettings", which tells an
+    operator nothing about which of their variables is wrong.
+    """
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
+    msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    value = first.get("input")
+    shown = f" (got {safe(value, 60)!r})" if isinstance(value, str) else ""
+    return redact(f"{where}: {msg}{shown}")

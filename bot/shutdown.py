@@ -37,10 +37,10 @@ class InFlight:
     """Requests being handled and tasks they started (Bolt listeners run after the ack)."""
 
     requests: int = 0
-    tasks: weakref.WeakSet[asyncio.Task[Any]] = field(default_factory=weakref.WeakSet)
+    tasks: weakref.WeakSet[asyncio.Future[Any]] = field(default_factory=weakref.WeakSet)
     deadline: float | None = None
 
-    def pending(self) -> set[asyncio.Task[Any]]:
+    def pending(self) -> set[asyncio.Future[Any]]:
         current = asyncio.current_task()
         return {t for t in self.tasks if not t.done() and t is not current}
 

@@ -51,6 +51,9 @@ def _host(args: argparse.Namespace, dev_teams: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from bot.logsafe import settings_message
     from bot.server import create_app, teams_wanted
     from bot.shutdown import serve, shutdown_seconds
     from bot.slack.settings import SlackSettingsError, load_slack_settings
@@ -72,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
     engine = get_engine()
     try:
         app = create_app(engine, slack=slack, teams=teams, scheduler=scheduler)
-    except ValueError as exc:  # e.g. Teams or nudge settings, one line
+    except ValidationError as exc:  # nudge settings: name the variable
+        raise CliError(settings_message(exc)) from None
+    except ValueError as exc:  # e.g. Teams settings, one line
         raise CliError(str(exc).strip().splitlines()[0]) from exc
     slack_mode = "off" if slack is None else (
         "socket mode" if slack.socket_mode else f"{slack.mode} workspace".replace(
