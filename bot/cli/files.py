@@ -25,12 +25,16 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
         raise CliError(f"{what} {str(path)!r}: no such file") from None
     except OSError as exc:
         raise CliError(f"{what} {str(path)!r}: cannot open: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fh.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise CliError(f"{what} {str(path)!r} is not a regular file")
         if info.st_size > limit:
             raise CliError(f"{what} {str(path)!r} is larger than {limit // MB} MB")
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
         raise CliError(f"{what} {str(path)!r} is larger than {limit // MB} MB")
