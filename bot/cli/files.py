@@ -22,22 +22,22 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise CliError(f"{what} {str(path)!r}: no such file") from None
+        raise CliError(f"cannot read {what} {str(path)!r}: no such file") from None
     except OSError as exc:
-        raise CliError(f"{what} {str(path)!r}: cannot open: {exc.strerror}") from None
+        raise CliError(f"cannot read {what} {str(path)!r}: {exc.strerror}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise CliError(f"{what} {str(path)!r} is not a regular file")
+            raise CliError(f"cannot read {what} {str(path)!r}: not a regular file")
         if info.st_size > limit:
-            raise CliError(f"{what} {str(path)!r} is larger than {limit // MB} MB")
+            raise CliError(f"cannot read {what} {str(path)!r}: larger than {limit // MB} MB")
     except BaseException:
         os.close(fd)
         raise
     with os.fdopen(fd, "rb") as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
-        raise CliError(f"{what} {str(path)!r} is larger than {limit // MB} MB")
+        raise CliError(f"cannot read {what} {str(path)!r}: larger than {limit // MB} MB")
     return data
 
 
@@ -46,4 +46,4 @@ def read_text_bounded(path: Path, limit: int, what: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CliError(f"{what} {str(path)!r} is not UTF-8 text") from None
+        raise CliError(f"cannot read {what} {str(path)!r}: not UTF-8 text") from None
