@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -58,7 +59,7 @@ def _task(engine: Engine, team: str) -> int:
         return task.id
 
 
-def _event(server: Server, team: str, event: dict[str, object]) -> int:
+def _event(server: Server, team: str, event: dict[str, Any]) -> int:
     body = {"token": "x", "team_id": team, "api_app_id": "A0001", "type": "event_callback",
             "event_id": f"Ev{team}{time.time_ns()}", "event_time": int(time.time()),
             "event": event, "authorizations": [{"team_id": team, "is_bot": True,
