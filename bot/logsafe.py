@@ -43,3 +43,17 @@ def settings_message(exc: Any) -> str:
     value = first.get("input")
     shown = f" (got {safe(value, 60)!r})" if isinstance(value, str) else ""
     return redact(f"{where}: {msg}{shown}")
+
+
+class RedactingFilter:
+    """A logging handler filter that hides URL passwords in every formatted record."""
+
+    def filter(self, record: Any) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.cli.errors import CliError, OneLineParser
-from bot.logsafe import redact, settings_message
+from bot.logsafe import RedactingFilter, redact, settings_message
 
 #: Sub-command modules in help order.
 COMMAND_MODULES = (
@@ -104,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=os.environ.get("IDGOV_LOG_LEVEL", default_level).upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:  # no password of a URL in any log line
+        handler.addFilter(RedactingFilter())
     if not os.environ.get("IDGOV_LOG_LEVEL"):
         # Alembic logs "Context impl ..." at INFO before it even connects: seven lines ahead
         # of the one-line error when the database is unreachable.
