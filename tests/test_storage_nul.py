@@ -3,15 +3,19 @@ text parameter in `storage.db`, so PostgreSQL no longer answers DataError while 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from storage.clock import utcnow
-from storage.db import session_scope
+from storage.db import make_engine, migrate, session_scope
 from storage.models import Feedback, Task
 from storage.tasks import create_task
+from tests.slack_payloads.harness import Server, payload, settings
+from tests.standins.slack_api import SlackApiStandIn
 
 
 def test_nul_in_text_and_json_is_stored_the_same_on_both_backends(engine: Engine) -> None:
@@ -45,3 +49,26 @@ def test_executemany_parameters_are_stripped(engine: Engine) -> None:
             for i in range(3)])
     with Session(engine) as s:
         assert sorted(f.question for f in s.exec(select(Feedback)).all()) == ["q0", "q1", "q2"]
+
+
+@pytest.mark.postgres
+def test_a_mention_with_a_nul_is_answered_on_postgresql(pg_url: str,
+                                                        standin: SlackApiStandIn) -> None:
+    """At the wire: before, PostgreSQL answered DataError and the user got no reply."""
+    engine = make_engine(pg_url)
+    migrate(engine)
+    server = Server(engine, settings(standin)).start()
+    try:
+        standin.reset()
+        assert server.event("event_app_mention", event_id="EvNUL1",
+                            text="<@UBOT> what is\x00 SOC 2 Type II?")[0] == 200
+        reply = standin.wait_for("chat.postMessage")[0]
+        assert "SOC 2" in json.dumps(reply.body)
+        fields = payload("slash_command")
+        fields.update(text="ask what is\x00 least privilege?",
+                      response_url=standin.response_url + "commands/nul")
+        assert server.post_form(fields)[0] == 200
+        standin.wait_for("response_url:commands/nul")
+    finally:
+        server.stop()
+        engine.dispose()
