@@ -23,8 +23,9 @@ SYNTHETIC_SUBMIT = {"idgov": "answer", "q": "assurance_goal", "v": "management_s
 
 
 def server_env() -> dict[str, str]:
-    """No app id: the endpoint runs unauthenticated, as in local development."""
-    return {"MICROSOFT_APP_ID": "", "MICROSOFT_APP_PASSWORD": ""}
+    """No app id: the endpoint runs unauthenticated, as in local development (asked for
+    explicitly with IDGOV_TEAMS_DEV, as `idgov serve` requires)."""
+    return {"MICROSOFT_APP_ID": "", "MICROSOFT_APP_PASSWORD": "", "IDGOV_TEAMS_DEV": "1"}
 
 
 @dataclass

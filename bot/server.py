@@ -16,7 +16,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.executor import sized_executor
+from bot.legal import setup_legal
 from bot.metrics import setup_metrics
+from bot.shutdown import setup_drain
 from bot.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ def create_app(engine: Engine, *, slack: SlackSettings | None, teams: bool,
     app.on_startup.append(sized_executor(engine))  # first: before any hook uses a thread
     setup_metrics(app)  # first, so the platforms below can bind their middlewares to it
     app.router.add_get("/healthz", healthz)
+    setup_legal(app)  # the privacy and terms URLs the Teams package names
     if slack is not None:
         from bot.slack.web import setup_slack
 
@@ -70,4 +73,5 @@ def create_app(engine: Engine, *, slack: SlackSettings | None, teams: bool,
         _app[READY_KEY].set()
 
     app.on_startup.append(ready)
+    setup_drain(app)  # last: tasks started by the hooks above are long-lived, not work
     return app

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
@@ -28,7 +29,8 @@ def normalise_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with a long message
-        raise DatabaseUrlError(f"DATABASE_URL is not a valid database URL: {url!r}") from exc
+        raise DatabaseUrlError("DATABASE_URL is not a valid database URL (expected "
+                               "sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DB)") from exc
     backend = parsed.get_backend_name()
     if backend in {"postgres", "postgresql"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -54,13 +56,47 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cur.close()
 
 
+def _no_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
+
+
+def _has_nul(values: Any) -> bool:
+    return any(isinstance(v, str) and "\x00" in v for v in values)
+
+
+def _row_without_nul(row: Any) -> Any:
+    if isinstance(row, dict) and _has_nul(row.values()):
+        return {k: _no_nul(v) for k, v in row.items()}
+    if isinstance(row, (list, tuple)) and _has_nul(row):
+        return type(row)(_no_nul(v) for v in row)
+    return row
+
+
+def _strip_nul(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+               executemany: bool) -> tuple[str, Any]:
+    """Drop NUL characters from every text parameter, on every backend.
+
+    PostgreSQL refuses NUL in text ("DataError: ... cannot contain NUL (0x00) bytes"), so a
+    NUL typed into a mention, `/idgov ask`, a DM or an imported CSV row got no reply or an
+    internal error there while SQLite stored it. Stripping it at the one place every write
+    passes makes both backends store the same text (JSON columns are serialised first, with
+    NUL escaped as \\u0000, which both accept). Control characters other than NUL are kept
+    on both and escaped where printed (`bot.cli.output`).
+    """
+    if executemany and isinstance(parameters, (list, tuple)):
+        return statement, [_row_without_nul(row) for row in parameters]
+    return statement, _row_without_nul(parameters)
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    event.listen(engine, "before_cursor_execute", _strip_nul, retval=True)
+    return engine
 
 
 def _script_heads() -> frozenset[str]:

@@ -234,7 +234,7 @@ def test_bad_metrics_switch_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPat
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'i.db'}")
     monkeypatch.setenv("IDGOV_METRICS", "sometimes")
-    assert main(["serve", "--no-scheduler"]) == 2
+    assert main(["serve", "--no-scheduler", "--dev"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "idgov: error: IDGOV_METRICS must be true or false, got 'sometimes'"
 

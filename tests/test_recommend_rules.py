@@ -13,7 +13,7 @@ from dialogs.replies import RecommendationReply, TaskSummary
 from knowledge.applicability import applies
 from knowledge.crosswalk import DataError, known_control_ids, load_crosswalk, read_yaml
 from knowledge.recommend import evaluate, recommend
-from knowledge.rules import TASK_KINDS, gap_tasks, load_knowledge, parse_knowledge
+from knowledge.rules import TASK_KINDS, load_knowledge, parse_knowledge
 from knowledge.schema import (
     ANSWER_VALUES,
     DEFAULT_VALUES,

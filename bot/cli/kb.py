@@ -17,8 +17,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.errors import CliError
+from bot.cli.files import MB, read_text_bounded
 from dialogs.org_faq import check_all, store
 from dialogs.qa import knowledge_base
+from knowledge import safe_yaml
 from knowledge.qa.ask import is_confident
 from knowledge.qa.orgfaq import OrgFaqError, parse_file
 
@@ -72,7 +74,30 @@ def register(subparsers: Any) -> None:
     check.set_defaults(func=run_check)
 
 
+MAX_FAQ_BYTES = 5 * MB
+
+
+def _check_faq_file(path: Path) -> None:
+    """A regular file of bounded size whose front matter (if any) is YAML within limits.
+
+    `parse_file` reads and parses the file itself; this runs first so `/dev/zero`, a FIFO,
+    a huge file or a YAML alias bomb is one line instead of a MemoryError or a long hang.
+    """
+    text = read_text_bounded(path, MAX_FAQ_BYTES, "FAQ file")
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end != -1:
+            try:
+                safe_yaml.load(text[3:end])
+            except safe_yaml.YamlLimitError as exc:
+                raise CliError(f"{path.name}: front matter refused: {exc}") from None
+            except Exception:
+                pass  # parse_file reports malformed YAML with its line number
+
+
 def run_add(args: argparse.Namespace) -> int:
+    if Path(args.file).suffix.lower() in {".md", ".markdown", ".html", ".htm"}:
+        _check_faq_file(Path(args.file))
     try:
         page = parse_file(Path(args.file), source_url=args.source_url)  # before opening the DB
         ids = store(engine_for_writes(), page, replace=args.replace)

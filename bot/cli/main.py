@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.cli.errors import CliError, OneLineParser
+from bot.logsafe import RedactingFilter, redact, settings_message
 
 #: Sub-command modules in help order.
 COMMAND_MODULES = (
@@ -28,6 +29,7 @@ COMMAND_MODULES = (
     "nudge",
     "serve",
     "manifest",
+    "data",
 )
 
 
@@ -67,17 +69,29 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _database_unavailable(exc: BaseException) -> str | None:
-    """The driver's one-line reason when `exc` is SQLAlchemy's OperationalError, else None.
+    """The driver's one-line reason when the database cannot be opened or reached
+    (SQLAlchemy's OperationalError, or DatabaseError such as "file is not a database" for
+    ``sqlite:////etc/passwd``), else None.
 
     Looked up lazily: commands that never open a database should not import SQLAlchemy.
     """
     if "sqlalchemy" not in sys.modules:
         return None
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError, OperationalError
 
-    if not isinstance(exc, OperationalError):
+    if isinstance(exc, OperationalError) or (
+            isinstance(exc, DatabaseError) and "not a database" in str(exc.orig or exc)):
+        return _first_line(exc.orig or exc)
+    return None
+
+
+def _settings_error(exc: BaseException) -> str | None:
+    """A pydantic-settings ValidationError as one line naming the variable, else None."""
+    if "pydantic" not in sys.modules:
         return None
-    return _first_line(exc.orig or exc)
+    from pydantic import ValidationError
+
+    return settings_message(exc) if isinstance(exc, ValidationError) else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,10 +105,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=os.environ.get("IDGOV_LOG_LEVEL", default_level).upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:  # no password of a URL in any log line
+        handler.addFilter(RedactingFilter())
+    if not os.environ.get("IDGOV_LOG_LEVEL"):
+        # Alembic logs "Context impl ..." at INFO before it even connects: seven lines ahead
+        # of the one-line error when the database is unreachable.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         result = args.func(args)
     except _expected_errors() as exc:
-        print(f"idgov: error: {exc}", file=sys.stderr)
+        print(f"idgov: error: {redact(_first_line(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -110,9 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if unreachable is not None:
             # DATABASE_URL names a database that cannot be opened or reached: configuration
             # the operator fixes, so say so and exit like any other bad input.
-            print(f"idgov: error: cannot use the database: {unreachable}", file=sys.stderr)
+            print(f"idgov: error: cannot use the database: {redact(unreachable)}",
+                  file=sys.stderr)
             return 2
-        print(f"idgov: internal error: {type(exc).__name__}: {_first_line(exc)}",
+        bad_setting = _settings_error(exc)
+        if bad_setting is not None:
+            print(f"idgov: error: {bad_setting}", file=sys.stderr)
+            return 2
+        print(f"idgov: internal error: {type(exc).__name__}: {redact(_first_line(exc))}",
               file=sys.stderr)
         return 1
     return int(result or 0)

@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.errors import CliError
+from bot.cli.files import MB, read_text_bounded
 from knowledge.recommend import Recommendation, recommend
+
+MAX_ANSWERS_BYTES = 1 * MB
 
 
 def register(subparsers: Any) -> None:
@@ -33,13 +36,12 @@ def register(subparsers: Any) -> None:
 
 def load_answers_file(path: str) -> object:
     """The decoded JSON document; CliError (one line) when it cannot be read or parsed."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise CliError(f"cannot read answers file {path!r}: {reason}") from None
+    text = read_text_bounded(Path(path), MAX_ANSWERS_BYTES, "answers file")
     try:
         return json.loads(text)
+    except RecursionError:
+        raise CliError(f"answers file {path!r} is nested too deeply; it must be a flat JSON "
+                       "object of answer ids") from None
     except json.JSONDecodeError as exc:
         raise CliError(
             f"answers file {path!r} is not valid JSON (line {exc.lineno}, column {exc.colno}): "

@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
-from bot.slack import actions, commands, events
+from bot.slack import actions, commands, events, uninstall
 from bot.slack.dedupe import dedupe_middleware
 from bot.slack.deps import SlackDeps
 from bot.slack.settings import SlackSettings
@@ -67,4 +67,5 @@ def build_slack_app(settings: SlackSettings, engine: Engine) -> AsyncApp:
     commands.register(app, deps)
     actions.register(app, deps)
     events.register(app, deps)
+    uninstall.register(app, deps)
     return app

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.metrics import count_api_error
+from bot.slack.dedupe import note_reply_failed
 from dialogs.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,11 @@ FORM_METHODS = frozenset({"conversations.info", "users.info", "conversations.ope
                           "conversations.history"})
 
 
+#: Calls that carry a reply to a person: when one is lost on the network, the event is released
+#: (`bot.slack.dedupe`) so Slack's redelivery is processed instead of dropped.
+REPLY_METHODS = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral"})
+
+
 async def call(client: AsyncWebClient, method: str, **kwargs: Any) -> dict[str, Any] | None:
     """One Web API call; errors are logged with context and turned into None."""
     args = {k: v for k, v in kwargs.items() if v is not None}
@@ -41,13 +47,15 @@ async def call(client: AsyncWebClient, method: str, **kwargs: Any) -> dict[str, 
         else:
             response = await getattr(client, method.replace(".", "_"))(**args)
     except SlackApiError as exc:
-        count_api_error("slack", exc.response.status_code)
+        count_api_error("slack", exc.response.status_code)  # Slack refused: a retry won't help
         data = exc.response.data
         error = data.get("error") if isinstance(data, dict) else f"HTTP {exc.response.status_code}"
         log.error("slack %s failed: %s (team=%s channel=%s)", method, error, _team(client),
                   kwargs.get("channel"))
         return None
     except Exception as exc:  # network errors after the retry handlers gave up
+        if method in REPLY_METHODS:
+            note_reply_failed()  # Slack never got the reply: release the event for its retry
         count_api_error("slack", None)
         log.error("slack %s failed: %s: %s (team=%s channel=%s)", method, type(exc).__name__,
                   exc, _team(client), kwargs.get("channel"))

@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.dedupe import releaser
 from bot.slack.deps import SlackDeps
 from bot.slack.guard import guarded
 from bot.slack.home import publish_home
@@ -57,18 +58,19 @@ async def on_message(deps: SlackDeps, client: AsyncWebClient, team_id: str,
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.event("app_mention")
     async def mention(ack: Any, event: dict[str, Any], client: AsyncWebClient,
-                      context: dict[str, Any]) -> None:
+                      context: dict[str, Any], body: dict[str, Any]) -> None:
         await ack()
         team = str(context.get("team_id") or "")
-        await guarded(on_mention(deps, client, team, event), "app_mention", team)
+        await guarded(on_mention(deps, client, team, event), "app_mention", team,
+                      release=releaser(deps.engine, body))
 
     @app.event("message")
     async def message(ack: Any, event: dict[str, Any], client: AsyncWebClient,
-                      context: dict[str, Any]) -> None:
+                      context: dict[str, Any], body: dict[str, Any]) -> None:
         await ack()
         team = str(context.get("team_id") or "")
         await guarded(on_message(deps, client, team, context.get("bot_user_id"), event),
-                      "message", team)
+                      "message", team, release=releaser(deps.engine, body))
 
     @app.event("app_home_opened")
     async def home(ack: Any, event: dict[str, Any], client: AsyncWebClient,

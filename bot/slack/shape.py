@@ -24,6 +24,8 @@ def problem(body: Any) -> str | None:
         missing = [k for k in ("command", "team_id", "user_id", "channel_id")
                    if not _is_str(body, k)]
         return f"slash command without {missing[0]}" if missing else None
+    if not isinstance(kind, str):  # before any set lookup: a list is unhashable
+        return "payload without a type"
     if kind == "url_verification":
         return None if _is_str(body, "challenge") else "url_verification without challenge"
     if kind == "event_callback":
@@ -48,6 +50,4 @@ def problem(body: Any) -> str | None:
         return None
     if kind in {"view_submission", "view_closed"} and not isinstance(body.get("view"), dict):
         return f"{kind} without view"
-    if not isinstance(kind, str):
-        return "payload without a type"
     return None

@@ -8,9 +8,12 @@ the server's time under load in the issue 7 profiles. The clients hold no per-tu
 `requests` session per worker thread, and credentials cache their own tokens, so one client
 per (app id, service URL, audience) is safe to share between concurrent turns.
 
-Only client construction is cached: authentication of each inbound request is unchanged.
-The cache is bounded (service URLs come from authenticated activities, but a long-running
-process should not grow without limit).
+Only client construction is cached: each inbound request is still authenticated, with the
+signing keys fetched asynchronously (`bot.teams.openid`). Any failure to validate a token
+(alg none, an unknown key id, HS256 signed with the app password, a bad issuer...) is a
+`PermissionError`, so the caller answers 401; only `MetadataUnavailable` means "could not
+check right now". The cache is bounded (service URLs come from authenticated activities,
+but a long-running process should not grow without limit).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import jwt
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
@@ -27,6 +31,8 @@ from botframework.connector.auth import (
     ConnectorFactory,
     UserTokenClient,
 )
+
+from bot.teams import openid
 
 #: Distinct (app id, service URL, audience) connector clients kept; Teams uses a handful of
 #: regional service URLs, so this is generous.
@@ -87,13 +93,19 @@ class CachingBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication)
 
     def __init__(self, configuration: Any, *, max_clients: int = MAX_CLIENTS) -> None:
         super().__init__(configuration)
+        openid.install()
         self.connectors = _LruCache(max_clients)
         self._token_clients = _LruCache(max_clients)
 
     async def authenticate_request(self, activity: Any,
                                    auth_header: str) -> AuthenticateRequestResult:
-        result: AuthenticateRequestResult = await super().authenticate_request(
-            activity, auth_header)
+        try:
+            result: AuthenticateRequestResult = await super().authenticate_request(
+                activity, auth_header)
+        except (PermissionError, openid.MetadataUnavailable):
+            raise
+        except (jwt.PyJWTError, Exception) as exc:  # the SDK raises bare Exception too
+            raise PermissionError(f"token refused: {type(exc).__name__}") from exc
         if result.connector_factory is not None:
             result.connector_factory = CachingConnectorFactory(
                 result.connector_factory, _app_id(result.claims_identity), self.connectors)

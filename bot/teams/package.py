@@ -74,6 +74,8 @@ def render_manifest(app_id: str, base_url: str | None = None) -> dict[str, Any]:
                                f"got {base_url!r}")
         root = f"https://{parts.netloc}{parts.path.rstrip('/')}"
         manifest["developer"]["websiteUrl"] = root
+        manifest["developer"]["privacyUrl"] = f"{root}/idgov/privacy"  # bot.legal serves
+        manifest["developer"]["termsOfUseUrl"] = f"{root}/idgov/terms"  # both pages
         manifest["validDomains"] = [parts.hostname]
     return manifest
 

@@ -1,7 +1,10 @@
 """`POST /api/messages` on the shared aiohttp application (Slack and `/healthz` live beside it).
 
-We parse and check the activity ourselves before handing it to the adapter, so a malformed
-body is a one-line 400 rather than an SDK traceback and a 500, and we write invoke
+With an app id, a request without a Bearer token is 401 before its body is read, and a
+malformed body is authenticated before it is refused: 401 unless its token is valid, so a
+forger learns nothing about our parsing. We parse and check the activity ourselves before
+handing it to the adapter, so a malformed body is a one-line 400 rather than an SDK
+traceback and a 500, and we write invoke
 responses ourselves (CloudAdapter.process answers 500 to any invoke with a body: it
 re-serialises an already serialised dict under msrest 0.7.1).
 """
@@ -18,9 +21,11 @@ from botbuilder.schema import Activity
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.engine import Engine
 
+from bot.logsafe import safe
 from bot.metrics import metrics_of
 from bot.teams.adapter import IdgovCloudAdapter, MetricsMiddleware, make_adapter
 from bot.teams.bot import IdgovTeamsBot
+from bot.teams.openid import MetadataUnavailable
 from bot.teams.retry import RetryPolicy
 from bot.teams.settings import TeamsSettings, load_settings
 
@@ -29,6 +34,7 @@ log = logging.getLogger(__name__)
 PATH = "/api/messages"
 ADAPTER_KEY = web.AppKey("idgov.teams.adapter", IdgovCloudAdapter)
 BOT_KEY = web.AppKey("idgov.teams.bot", IdgovTeamsBot)
+SETTINGS_KEY = web.AppKey("idgov.teams.settings", TeamsSettings)
 
 
 class _Account(BaseModel):
@@ -74,30 +80,61 @@ def check_activity(body: Any) -> str | None:
     return None
 
 
+def _bearer(request: web.Request) -> str | None:
+    """The Authorization header when it has the shape of a Bearer JWT, else None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme != "Bearer" or token.count(".") != 2 or len(header) > 16_384:
+        return None
+    return header
+
+
+async def _refuse_malformed(request: web.Request, reason: str,
+                            status: int = 400) -> web.Response:
+    """400 for an authenticated sender, 401 for everyone else."""
+    if request.app[SETTINGS_KEY].authenticated:
+        auth = request.app[ADAPTER_KEY].bot_framework_authentication
+        try:
+            await auth.authenticate_request(Activity(), request.headers["Authorization"])
+        except MetadataUnavailable:
+            return _bad("the request could not be verified right now; try again", 503)
+        except Exception:
+            return _bad(UNAUTHORIZED, 401)
+    return _bad(reason, status)
+
+
+UNAUTHORIZED = "unauthorized: a valid Bot Framework token is required"
+
+
 async def handle_messages(request: web.Request) -> web.Response:
+    if request.app[SETTINGS_KEY].authenticated and _bearer(request) is None:
+        return _bad(UNAUTHORIZED, 401)
     if "application/json" not in request.headers.get("Content-Type", ""):
-        return _bad("Content-Type must be application/json", 415)
+        return await _refuse_malformed(request, "Content-Type must be application/json", 415)
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return _bad("the body is not valid JSON")
+        return await _refuse_malformed(request, "the body is not valid JSON")
     reason = check_activity(body)
     if reason:
-        return _bad(reason)
+        return await _refuse_malformed(request, reason)
     try:
         activity = Activity().deserialize(body)
     except Exception as exc:  # msrest DeserializationError and friends
-        return _bad(f"the activity could not be read: {str(exc).splitlines()[0][:200]}")
+        return await _refuse_malformed(
+            request, f"the activity could not be read: {str(exc).splitlines()[0][:200]}")
     adapter = request.app[ADAPTER_KEY]
     bot = request.app[BOT_KEY]
     try:
         invoke = await adapter.process_activity(
             request.headers.get("Authorization", ""), activity, bot.on_turn)
     except (PermissionError, jwt.PyJWTError):  # missing, malformed, forged or expired token
-        return _bad("unauthorized: a valid Bot Framework token is required", 401)
+        return _bad(UNAUTHORIZED, 401)
+    except MetadataUnavailable:  # logged once by bot.teams.openid
+        return _bad("the request could not be verified right now; try again", 503)
     except Exception as exc:  # turn errors are handled in the adapter; this is auth plumbing
         log.error("teams: could not authenticate or start the turn: %s: %s",
-                  type(exc).__name__, exc)
+                  type(exc).__name__, safe(exc))
         return _bad("the request could not be verified right now; try again", 503)
     if invoke is not None:
         payload = invoke.body.serialize() if hasattr(invoke.body, "serialize") else invoke.body
@@ -118,6 +155,7 @@ def setup_teams(app: web.Application, engine: Engine, *,
     else:
         log.info("teams: %s accepts Bot Framework tokens for app %s (%s)", PATH,
                  settings.app_id, settings.app_type)
+    app[SETTINGS_KEY] = settings
     app[ADAPTER_KEY] = make_adapter(settings, engine, retry)
     metrics = metrics_of(app)
     if metrics is not None:

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from knowledge import safe_yaml
 from knowledge.qa.htmlpage import Section, html_sections
 from knowledge.qa.loader import first_error, load_shipped
 from knowledge.qa.models import Entry
@@ -62,7 +63,9 @@ def _split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
     if match is None:
         raise OrgFaqError(f"{name}: front matter starts with '---' but has no closing '---' line")
     try:
-        data = yaml.safe_load(match.group(1))
+        data = safe_yaml.load(match.group(1))  # bounded aliases and depth (no alias bombs)
+    except safe_yaml.YamlLimitError as exc:
+        raise OrgFaqError(f"{name}: front matter {exc}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
