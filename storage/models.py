@@ -200,3 +200,4 @@ class UserProfile(SQLModel, table=True):
 from storage.nudge_models import DigestRun  # noqa: E402, F401  (weekly digest claims)
 from storage.slack_models import SlackQuestionMessage  # noqa: E402, F401  (Slack adapter table)
 from storage.teams_models import TeamsQuestionCard  # noqa: E402, F401  (Teams adapter table)
+from storage.inventory_models import NhiIdentity, NhiTaskLink  # noqa: E402, F401  (inventory)

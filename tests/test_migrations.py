@@ -63,4 +63,4 @@ def test_an_outdated_database_is_upgraded(engine: Engine) -> None:
     migrate(engine)
     with engine.connect() as conn:
         versions = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    assert versions == {"0005"}
+    assert versions == {"0006"}
