@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "ask",
     "kb",
     "tasks",
+    "inventory",
+    "evidence",
     "nudge",
     "serve",
     "manifest",

@@ -33,14 +33,16 @@ def record_of(row: NhiIdentity) -> IdentityRecord:
 def build_summary(session: Session, workspace: str, *, rules: GapRules, now: datetime,
                   worst: int = 3) -> InventorySummaryReply:
     coverage = Coverage(unused_days=rules.thresholds.unused_days)
-    offenders: dict[str, list[tuple[int, str, str, str | None]]] = {k: [] for k in rules.gaps}
+    offenders: dict[str, list[tuple[int, tuple[int, ...], str, str | None]]] = {
+        k: [] for k in rules.gaps}
     for row in iter_identities(session, workspace):
         coverage.add(record_of(row), list(row.gaps), rules, now)
         label = f"{row.platform}:{row.name}"
         for kind in row.gaps:
             # a min-heap of the `worst` identities with the most gaps (ties: name order)
             entry = (len(row.gaps), _desc(label), label, row.owner)
-            heap = offenders.setdefault(kind, [])
+            heap: list[tuple[int, tuple[int, ...], str, str | None]] = offenders.setdefault(
+                kind, [])
             if len(heap) < worst:
                 heapq.heappush(heap, entry)
             elif entry > heap[0]:

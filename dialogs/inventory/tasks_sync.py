@@ -16,7 +16,14 @@ from sqlmodel import Session
 
 from dialogs.inventory.owners import email_of, task_owner, workspace_of
 from knowledge.inventory.rules import GapRules
-from storage.inventory import add_link, iter_identities, links, note_task, refs_by_email, relist_task
+from storage.inventory import (
+    add_link,
+    iter_identities,
+    links,
+    note_task,
+    refs_by_email,
+    relist_task,
+)
 from storage.tasks import create_task, mark_done
 
 LISTED = 25  # identities named in a task's text; the full list is in the link and the pack

@@ -24,7 +24,7 @@ ROOT = "<root_account>"
 
 
 def matches(headers: list[str]) -> bool:
-    return SIGNATURE <= {h.strip() for h in headers}
+    return {h.strip() for h in headers} >= SIGNATURE
 
 
 def _date(raw: dict[str, str], column: str) -> datetime | None:

@@ -104,8 +104,10 @@ class GapRules(BaseModel):
 def parse_rules(raw: Any) -> GapRules:
     try:
         return GapRules.model_validate(raw)
-    except (ValidationError, re.error) as exc:
-        first = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": exc}
+    except re.error as exc:
+        raise RulesError(f"gap_rules.yaml: privileged_patterns: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise RulesError(f"gap_rules.yaml: {where}: {first['msg']}") from None
 

@@ -8,7 +8,8 @@ import re
 from knowledge.inventory.model import ENVIRONMENTS, IDENTITY_TYPES, PLATFORMS, RowError
 
 _TYPE_SYNONYMS = {
-    "service_account": "service_account", "serviceaccount": "service_account", "sa": "service_account",
+    "service_account": "service_account", "serviceaccount": "service_account",
+    "sa": "service_account",
     "iam_user": "service_account", "technical_user": "service_account", "api_key": "api_key",
     "apikey": "api_key", "access_key": "api_key", "key": "api_key", "pat": "api_key",
     "personal_access_token": "api_key", "token": "api_key", "oauth_app": "oauth_app",
