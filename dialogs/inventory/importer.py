@@ -45,6 +45,7 @@ def merge(stored: dict[str, Any] | None, new: IdentityRecord) -> IdentityRecord:
     for field in ("privileges", "shared_with"):
         value = getattr(new, field)
         setattr(out, field, list(value) if value else list(stored.get(field) or []))
+    out.never_used = new.never_used and out.last_used is None
     for field in ("created", "last_rotated", "last_used", "expires"):
         value = getattr(out, field)
         if value is not None:

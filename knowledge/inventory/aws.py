@@ -59,6 +59,7 @@ def to_record(raw: dict[str, str]) -> IdentityRecord | None:
         last_used=max(used) if used else None,
         privileges=["root:*"] if user == ROOT else [],
         used_by_humans=_true(raw, "password_enabled") or user == ROOT, has_secret=True,
+        never_used=not used,
     )
 
 

@@ -35,8 +35,11 @@ def evaluate(record: IdentityRecord, rules: GapRules, now: datetime) -> list[str
                 found.add("never_rotated")
         elif now - record.last_rotated > policy:
             found.add("rotation_overdue")
-    seen = record.last_used or record.created
-    if seen is not None and now - seen > timedelta(days=t.unused_days):
+    idle = timedelta(days=t.unused_days)
+    if record.last_used is not None:
+        if now - record.last_used > idle:
+            found.add("unused")
+    elif record.never_used and record.created is not None and now - record.created > idle:
         found.add("unused")
     if record.expires is not None:
         if record.expires <= now:

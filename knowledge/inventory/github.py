@@ -47,7 +47,7 @@ def to_record(item: dict[str, Any]) -> IdentityRecord:
         platform="github", name=f"{login or '?'}/{name}", native_id=f"pat:{token_id}",
         type="api_key", owner=f"github:{login}" if login else None, created=granted,
         last_rotated=granted, last_used=used, expires=expires, privileges=_privileges(item),
-        has_secret=True,
+        has_secret=True, never_used=used is None,
     )
 
 

@@ -43,6 +43,9 @@ class IdentityRecord:
     shared_with: list[str] = field(default_factory=list)
     #: does the identity hold a long-lived secret to rotate? None: decide from its type
     has_secret: bool | None = None
+    #: the export says the credential was never used (AWS ``N/A``, GitHub ``null``); an
+    #: empty last_used elsewhere only means "not known"
+    never_used: bool = False
 
     @property
     def key(self) -> str:
