@@ -98,7 +98,9 @@ def to_record(raw: Mapping[str, object], mapping: Mapping[str, str]) -> Identity
         privileges=v.text_list(got.get("privileges")),
         used_by_humans=v.boolean(got.get("used_by_humans"), "used_by_humans"),
         shared_with=v.text_list(got.get("shared_with")),
-        has_secret=v.boolean(got.get("has_secret"), "has_secret"), **dates,
+        has_secret=v.boolean(got.get("has_secret"), "has_secret"),
+        created=dates["created"], last_rotated=dates["last_rotated"],
+        last_used=dates["last_used"], expires=dates["expires"],
     )
 
 
