@@ -6,11 +6,13 @@ tens of thousands of identities and the server must keep answering while they lo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import Table, and_, bindparam, or_, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.clock import as_utc
@@ -18,6 +20,9 @@ from storage.inventory_models import NhiIdentity, NhiTaskLink
 from storage.models import Task, TaskEvent, UserProfile
 
 ACTIVE = ("open", "snoozed")
+#: Bulk paths use SQLAlchemy Core on the table: building 100,000 ORM objects costs more
+#: than the SQL itself.
+TABLE: Table = NhiIdentity.__table__  # type: ignore[attr-defined]
 #: Identity columns an import writes (everything but the id and bookkeeping set here).
 FIELDS = ("platform", "native_key", "name", "type", "owner", "environment", "created",
           "last_rotated", "last_used", "expires", "privileges", "used_by_humans",
@@ -30,25 +35,56 @@ def existing_by_keys(
     """(platform, native_key) -> stored row (as a dict with ``id``) for the keys given."""
     wanted = sorted(set(keys))
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    columns = [col(NhiIdentity.id)] + [getattr(NhiIdentity, f) for f in FIELDS]
+    columns = [TABLE.c.id] + [TABLE.c[f] for f in FIELDS]
+    conn = session.connection()
     for start in range(0, len(wanted), 500):
         batch = wanted[start:start + 500]
-        query = select(*columns).where(NhiIdentity.workspace == workspace,
-                                       col(NhiIdentity.native_key).in_(batch))
-        for row in session.exec(query).all():
-            data = dict(zip(("id", *FIELDS), row, strict=True))
+        query = core_select(*columns).where(TABLE.c.workspace == workspace,
+                                            TABLE.c.native_key.in_(batch))
+        for row in conn.execute(query):
+            data = dict(row._mapping)
             found[(data["platform"], data["native_key"])] = data
     return found
 
 
+_INSERT_COLUMNS = (*FIELDS, "workspace", "imported_by", "evaluated_at", "first_seen_at",
+                   "last_seen_at")
+_JSON = frozenset({"privileges", "shared_with", "gaps"})
+_TIMES = frozenset({"created", "last_rotated", "last_used", "expires", "evaluated_at",
+                    "first_seen_at", "last_seen_at"})
+
+
+def _driver_value(column: str, value: Any, dialect: str) -> Any:
+    """What SQLAlchemy's type processing would send, computed once per value (JSON text,
+    UTC datetimes; SQLite stores them as text in SQLAlchemy's own format)."""
+    if value is None:
+        return None
+    if column in _JSON:
+        return json.dumps(value)
+    if column in _TIMES:
+        utc = value.astimezone(UTC)
+        return utc.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else utc
+    return value
+
+
 def insert_identities(session: Session, workspace: str, rows: Sequence[dict[str, Any]], *,
                       actor: str, now: datetime) -> None:
+    """Bulk insert through the driver's executemany: SQLAlchemy's per-value type processing
+    was most of an import's time at 100,000 rows."""
     if not rows:
         return
     now = as_utc(now)
-    stamped = [{**r, "workspace": workspace, "imported_by": actor, "evaluated_at": now,
-                "first_seen_at": now, "last_seen_at": now} for r in rows]
-    session.execute(insert(NhiIdentity), stamped)
+    conn = session.connection()
+    dialect = conn.dialect.name
+    mark = "?" if dialect == "sqlite" else "%s"
+    holes = ", ".join(f"{mark}::json" if c in _JSON and dialect != "sqlite" else mark
+                      for c in _INSERT_COLUMNS)
+    sql = f"INSERT INTO nhi_identity ({', '.join(_INSERT_COLUMNS)}) VALUES ({holes})"
+    extra = {"workspace": workspace, "imported_by": actor, "evaluated_at": now,
+             "first_seen_at": now, "last_seen_at": now}
+    conn.exec_driver_sql(sql, [
+        tuple(_driver_value(c, {**r, **extra}.get(c), dialect) for c in _INSERT_COLUMNS)
+        for r in rows])
 
 
 def update_identities(session: Session, rows: Sequence[dict[str, Any]], *, actor: str,
@@ -57,8 +93,13 @@ def update_identities(session: Session, rows: Sequence[dict[str, Any]], *, actor
     if not rows:
         return
     now = as_utc(now)
-    session.execute(update(NhiIdentity), [{**r, "imported_by": actor, "evaluated_at": now,
-                                           "last_seen_at": now} for r in rows])
+    values: dict[str, Any] = {f: bindparam(f) for f in FIELDS}
+    values.update(imported_by=bindparam("imported_by"), evaluated_at=bindparam("evaluated_at"),
+                  last_seen_at=bindparam("last_seen_at"))
+    statement = update(TABLE).where(TABLE.c.id == bindparam("row_id")).values(values)
+    session.connection().execute(statement, [
+        {**{k: v for k, v in r.items() if k != "id"}, "row_id": r["id"], "imported_by": actor,
+         "evaluated_at": now, "last_seen_at": now} for r in rows])
 
 
 def iter_identities(session: Session, workspace: str, *,
@@ -80,6 +121,26 @@ def iter_identities(session: Session, workspace: str, *,
             session.expunge(row)
             yield row
         last = (rows[-1].platform, rows[-1].native_key)
+
+
+def iter_columns(session: Session, workspace: str, columns: Sequence[str], *,
+                 batch: int = 5000) -> Iterator[dict[str, Any]]:
+    """Chosen columns of every identity (plus platform and key), streamed in key order."""
+    wanted = list(dict.fromkeys(["platform", "native_key", *columns]))
+    conn = session.connection()
+    last: tuple[str, str] | None = None
+    while True:
+        query = core_select(*[TABLE.c[c] for c in wanted]).where(TABLE.c.workspace == workspace)
+        if last is not None:
+            query = query.where(or_(TABLE.c.platform > last[0],
+                                    and_(TABLE.c.platform == last[0],
+                                         TABLE.c.native_key > last[1])))
+        query = query.order_by(TABLE.c.platform, TABLE.c.native_key).limit(batch)
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+        if not rows:
+            return
+        yield from rows
+        last = (rows[-1]["platform"], rows[-1]["native_key"])
 
 
 def count_identities(session: Session, workspace: str) -> int:
@@ -113,12 +174,14 @@ def links(session: Session, workspace: str, *, active_only: bool = True,
             session.exec(query.order_by(col(NhiTaskLink.id))).all()]
 
 
-def add_link(session: Session, *, workspace: str, owner: str, gap_kind: str, task_id: int,
-             identities: list[str], now: datetime) -> NhiTaskLink:
-    link = NhiTaskLink(workspace=workspace, owner=owner, gap_kind=gap_kind, task_id=task_id,
-                       identities=identities, updated_at=as_utc(now))
-    session.add(link)
-    return link
+def add_links(session: Session, rows: Sequence[dict[str, Any]], *, workspace: str,
+              now: datetime) -> None:
+    """New links in one statement; each row has owner, gap_kind, task_id and identities."""
+    if rows:
+        table: Table = NhiTaskLink.__table__  # type: ignore[attr-defined]
+        session.flush()  # the tasks they point at must exist first
+        session.connection().execute(table.insert(), [
+            {**r, "workspace": workspace, "updated_at": as_utc(now), "meta": {}} for r in rows])
 
 
 def relist_task(
@@ -149,3 +212,14 @@ def note_task(session: Session, task_id: int, *, action: str, actor: str, now: d
     """An inventory-specific entry in a task's history (what the import listed or resolved)."""
     session.add(TaskEvent(task_id=task_id, at=as_utc(now), actor=actor, source="import",
                           action=action, detail=detail))
+
+
+def note_tasks(session: Session, notes: Sequence[tuple[int, str, dict[str, Any]]], *,
+               actor: str, now: datetime) -> None:
+    """Many (task_id, action, detail) history entries in one statement."""
+    if notes:
+        table: Table = TaskEvent.__table__  # type: ignore[attr-defined]
+        session.flush()
+        session.connection().execute(table.insert(), [
+            {"task_id": t, "at": as_utc(now), "actor": actor, "source": "import",
+             "action": a, "detail": d} for t, a, d in notes])

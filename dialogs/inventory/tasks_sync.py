@@ -15,12 +15,14 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from dialogs.inventory.owners import email_of, task_owner, workspace_of
+from dialogs.reminders import NudgeSettings
 from knowledge.inventory.rules import GapRules
 from storage.inventory import (
-    add_link,
-    iter_identities,
+    add_links,
+    iter_columns,
     links,
     note_task,
+    note_tasks,
     refs_by_email,
     relist_task,
 )
@@ -46,12 +48,12 @@ def _why(rules: GapRules, kind: str, identities: list[str]) -> tuple[str, str]:
 def _groups(session: Session, workspace: str, importer: str) -> dict[tuple[str, str], list[str]]:
     owners: set[str] = set()
     rows: list[tuple[str, str | None, list[str]]] = []
-    for identity in iter_identities(session, workspace):
-        if identity.gaps:
-            rows.append((f"{identity.platform}:{identity.name}", identity.owner,
-                         list(identity.gaps)))
-            if identity.owner:
-                owners.add(identity.owner)
+    for identity in iter_columns(session, workspace, ("name", "owner", "gaps")):
+        if identity["gaps"]:
+            rows.append((f"{identity['platform']}:{identity['name']}", identity["owner"],
+                         list(identity["gaps"])))
+            if identity["owner"]:
+                owners.add(identity["owner"])
     by_email = refs_by_email(session, [e for o in owners if (e := email_of(o))])
     groups: dict[tuple[str, str], list[str]] = {}
     for label, owner, gaps in rows:
@@ -66,7 +68,10 @@ def _groups(session: Session, workspace: str, importer: str) -> dict[tuple[str, 
 def sync_tasks(session: Session, *, workspace: str, importer: str, rules: GapRules,
                now: datetime) -> SyncResult:
     result = SyncResult()
+    settings = NudgeSettings()  # read once: building it per task cost more than the task
     groups = _groups(session, workspace, importer)
+    new_links: list[dict[str, object]] = []
+    notes: list[tuple[int, str, dict[str, object]]] = []
     open_links = {(link.owner, link.gap_kind): (link, task)
                   for link, task in links(session, workspace)}
     for (owner, kind), identities in sorted(groups.items()):
@@ -79,19 +84,23 @@ def sync_tasks(session: Session, *, workspace: str, importer: str, rules: GapRul
                 result.updated += 1
             continue
         rule = rules.gaps[kind]
-        task = create_task(
-            session, workspace=workspace_of(owner, workspace), kind=rule.task_kind, title=title,
-            owner=owner, created_by=importer, due=now.date() + timedelta(days=rule.due_days),
-            why=why, controls=rule.control_ids(), priority=rule.priority, source="import",
-            now=now,
-        )
+        with session.no_autoflush:  # create_task flushes once itself (for the id)
+            task = create_task(
+                session, workspace=workspace_of(owner, workspace), kind=rule.task_kind,
+                title=title, owner=owner, created_by=importer,
+                due=now.date() + timedelta(days=rule.due_days), why=why,
+                controls=rule.control_ids(), priority=rule.priority, source="import", now=now,
+                settings=settings)
         assert task.id is not None
-        add_link(session, workspace=workspace, owner=owner, gap_kind=kind, task_id=task.id,
-                 identities=identities, now=now)
-        note_task(session, task.id, action="listed", actor=importer, now=now,
-                  detail={"gap_kind": kind, "inventory": workspace,
-                          "identities": len(identities), "first": identities[:20]})
+        new_links.append({"owner": owner, "gap_kind": kind, "task_id": task.id,
+                          "identities": identities})
+        notes.append((task.id, "listed", {"gap_kind": kind, "inventory": workspace,
+                                          "identities": len(identities),
+                                          "first": identities[:20]}))
         result.created += 1
+    # links and history notes in bulk: one ORM flush per new task is the cost that remains
+    add_links(session, new_links, workspace=workspace, now=now)
+    note_tasks(session, notes, actor=importer, now=now)
     for link, task in open_links.values():  # groups that are now empty: their gaps are gone
         assert task.id is not None
         mark_done(session, task.id, actor=importer, source="import", now=now)

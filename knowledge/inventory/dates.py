@@ -26,6 +26,11 @@ def parse_date(value: object) -> datetime | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _epoch(float(value))
     text = str(value).strip()
+    if len(text) >= 10 and text[4] == "-" and text[:4].isdigit():
+        try:  # the common case (ISO-8601, incl. "Z"), without the fallbacks' cost
+            return _aware(datetime.fromisoformat(text))
+        except ValueError:
+            pass
     if text.lower() in EMPTY:
         return None
     if re.fullmatch(r"\d{10}(\.\d+)?|\d{13}", text):

@@ -88,7 +88,7 @@ class GapRules(BaseModel):
         return self
 
     def privileged_regex(self) -> re.Pattern[str]:
-        return re.compile("|".join(f"(?:{p})" for p in self.privileged_patterns), re.IGNORECASE)
+        return _joined(tuple(self.privileged_patterns))
 
     def texts(self, kind: str, count: int) -> tuple[str, str]:
         """The rule's task title and why, with counts and thresholds filled in."""
@@ -99,6 +99,11 @@ class GapRules(BaseModel):
                 "unused_days": self.thresholds.unused_days,
                 "expiring_days": self.thresholds.expiring_days}
         return rule.title.format(**fill), rule.why.format(**fill)
+
+
+@cache
+def _joined(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 def parse_rules(raw: Any) -> GapRules:

@@ -32,6 +32,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.")),
     ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
 )
+_ANY_PATTERN = re.compile("|".join(f"(?:{p.pattern})" for _, p in _PATTERNS))
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _TOKENISH = re.compile(r"[A-Za-z0-9+/=_\-.~]{32,}")
 
@@ -46,9 +47,10 @@ def looks_secret(value: str) -> str | None:
     """What kind of credential `value` looks like, or None. Never returns the value."""
     if len(value) < 16:
         return None
-    for label, pattern in _PATTERNS:
-        if pattern.search(value):
-            return label
+    if _ANY_PATTERN.search(value):  # one pass; name the kind only when something matched
+        for label, pattern in _PATTERNS:
+            if pattern.search(value):
+                return label
     for token in _TOKENISH.findall(value):
         if _UUID.match(token) or token.startswith(("arn:", "projects/", "https://", "http://")):
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from knowledge.inventory.model import ENVIRONMENTS, IDENTITY_TYPES, PLATFORMS, RowError
 
@@ -41,6 +42,7 @@ _TRUE = frozenset({"true", "yes", "y", "1", "x", "t"})
 _FALSE = frozenset({"false", "no", "n", "0", "f", "", "n/a", "none"})
 
 
+@lru_cache(maxsize=4096)  # the same few types, platforms and environments on every row
 def norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
 
