@@ -63,7 +63,9 @@ def _driver_value(column: str, value: Any, dialect: str) -> Any:
         return json.dumps(value)
     if column in _TIMES:
         utc = value.astimezone(UTC)
-        return utc.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else utc
+        if dialect == "sqlite":  # SQLAlchemy's SQLite format, "2026-12-01 09:00:00.000000"
+            return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return utc
     return value
 
 
@@ -80,11 +82,10 @@ def insert_identities(session: Session, workspace: str, rows: Sequence[dict[str,
     holes = ", ".join(f"{mark}::json" if c in _JSON and dialect != "sqlite" else mark
                       for c in _INSERT_COLUMNS)
     sql = f"INSERT INTO nhi_identity ({', '.join(_INSERT_COLUMNS)}) VALUES ({holes})"
-    extra = {"workspace": workspace, "imported_by": actor, "evaluated_at": now,
-             "first_seen_at": now, "last_seen_at": now}
+    stamp = _driver_value("evaluated_at", now, dialect)
+    tail = (workspace, actor, stamp, stamp, stamp)  # the columns after FIELDS, same each row
     conn.exec_driver_sql(sql, [
-        tuple(_driver_value(c, {**r, **extra}.get(c), dialect) for c in _INSERT_COLUMNS)
-        for r in rows])
+        tuple(_driver_value(c, r.get(c), dialect) for c in FIELDS) + tail for r in rows])
 
 
 def update_identities(session: Session, rows: Sequence[dict[str, Any]], *, actor: str,
