@@ -29,21 +29,27 @@ FIELDS = ("platform", "native_key", "name", "type", "owner", "environment", "cre
           "shared_with", "has_secret", "source_format", "gaps")
 
 
-def existing_by_keys(
-    session: Session, workspace: str, keys: Iterable[str],
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """(platform, native_key) -> stored row (as a dict with ``id``) for the keys given."""
-    wanted = sorted(set(keys))
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+def key_index(session: Session, workspace: str) -> dict[tuple[str, str], int]:
+    """(platform, native_key) -> id for the whole workspace, read once per import.
+
+    Looking keys up chunk by chunk with ``IN (...)`` scanned the growing table on
+    PostgreSQL before autovacuum had analysed it; one pass, then primary-key reads, does not.
+    """
+    query = core_select(TABLE.c.platform, TABLE.c.native_key, TABLE.c.id).where(
+        TABLE.c.workspace == workspace)
+    return {(p, k): i for p, k, i in session.connection().execute(query)}
+
+
+def rows_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Stored identity rows (``id`` plus the import fields) by primary key."""
+    wanted = sorted(set(ids))
+    found: dict[int, dict[str, Any]] = {}
     columns = [TABLE.c.id] + [TABLE.c[f] for f in FIELDS]
     conn = session.connection()
     for start in range(0, len(wanted), 500):
-        batch = wanted[start:start + 500]
-        query = core_select(*columns).where(TABLE.c.workspace == workspace,
-                                            TABLE.c.native_key.in_(batch))
+        query = core_select(*columns).where(TABLE.c.id.in_(wanted[start:start + 500]))
         for row in conn.execute(query):
-            data = dict(row._mapping)
-            found[(data["platform"], data["native_key"])] = data
+            found[row.id] = dict(row._mapping)
     return found
 
 
@@ -101,27 +107,6 @@ def update_identities(session: Session, rows: Sequence[dict[str, Any]], *, actor
     session.connection().execute(statement, [
         {**{k: v for k, v in r.items() if k != "id"}, "row_id": r["id"], "imported_by": actor,
          "evaluated_at": now, "last_seen_at": now} for r in rows])
-
-
-def iter_identities(session: Session, workspace: str, *,
-                    batch: int = 2000) -> Iterator[NhiIdentity]:
-    """Every identity of the workspace in a stable order (platform, key), streamed."""
-    last: tuple[str, str] | None = None
-    while True:
-        query = select(NhiIdentity).where(NhiIdentity.workspace == workspace)
-        if last is not None:  # keyset pagination: constant memory, no long-lived cursor
-            query = query.where(
-                (col(NhiIdentity.platform) > last[0])
-                | ((col(NhiIdentity.platform) == last[0])
-                   & (col(NhiIdentity.native_key) > last[1])))
-        query = query.order_by(col(NhiIdentity.platform), col(NhiIdentity.native_key)).limit(batch)
-        rows = list(session.exec(query).all())
-        if not rows:
-            return
-        for row in rows:
-            session.expunge(row)
-            yield row
-        last = (rows[-1].platform, rows[-1].native_key)
 
 
 def iter_columns(session: Session, workspace: str, columns: Sequence[str], *,

@@ -14,12 +14,12 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from dialogs.evidence.assessment import AssessmentSection, latest_assessment
-from dialogs.inventory.summary import record_of
+from dialogs.inventory.summary import RECORD_COLUMNS, record_of
 from knowledge.crosswalk import Framework, load_crosswalk
 from knowledge.inventory.gaps import Coverage, holds_secret
 from knowledge.inventory.rules import GapRules
 from storage.clock import as_utc
-from storage.inventory import iter_identities, links
+from storage.inventory import iter_columns, links
 from storage.models import Task, TaskEvent
 
 ACTIVE = ("open", "snoozed")
@@ -68,8 +68,8 @@ def _date(value: datetime | None) -> str:
     return as_utc(value).isoformat() if value else ""
 
 
-def _identity_row(identity: Any) -> dict[str, Any]:
-    row = {c: getattr(identity, c) for c in IDENTITY_COLUMNS}
+def _identity_row(identity: dict[str, Any]) -> dict[str, Any]:
+    row = {c: identity[c] for c in IDENTITY_COLUMNS}
     for c in ("created", "last_rotated", "last_used", "expires"):
         row[c] = _date(row[c])
     for c in ("privileges", "shared_with", "gaps"):
@@ -115,9 +115,10 @@ def _weekly(tasks: list[TaskRecord], start: date | None, end: date | None,
 
 def collect(session: Session, *, workspace: str, framework: Framework, rules: GapRules,
             start: date | None = None, end: date | None = None) -> EvidenceData:
-    identities = list(iter_identities(session, workspace))
+    identities = list(iter_columns(session, workspace,
+                                   (*IDENTITY_COLUMNS, *RECORD_COLUMNS, "evaluated_at")))
     tasks = _tasks(session, workspace, start, end)
-    stamps = [as_utc(i.evaluated_at).date() for i in identities]
+    stamps = [as_utc(i["evaluated_at"]).date() for i in identities]
     stamps += [as_utc(e.at).date() for t in tasks for e in t.events]
     as_of = end or (max(stamps) if stamps else None)
     now = datetime.combine(as_of or date(1970, 1, 1), time(23, 59, 59), UTC)
@@ -125,19 +126,20 @@ def collect(session: Session, *, workspace: str, framework: Framework, rules: Ga
     by_platform: dict[str, dict[str, int]] = {}
     for identity in identities:
         record = record_of(identity)
-        coverage.add(record, list(identity.gaps), rules, now)
-        p = by_platform.setdefault(identity.platform, {"total": 0, "with_owner": 0,
-                                                       "with_secret": 0, "rotated_ok": 0})
+        gaps = set(identity["gaps"] or [])
+        coverage.add(record, sorted(gaps), rules, now)
+        p = by_platform.setdefault(identity["platform"], {"total": 0, "with_owner": 0,
+                                                          "with_secret": 0, "rotated_ok": 0})
         p["total"] += 1
-        p["with_owner"] += bool(identity.owner)
+        p["with_owner"] += bool(identity["owner"])
         if holds_secret(record, rules):
             p["with_secret"] += 1
-            p["rotated_ok"] += not {"never_rotated", "rotation_overdue"} & set(identity.gaps)
+            p["rotated_ok"] += not {"never_rotated", "rotation_overdue"} & gaps
     crosswalk = load_crosswalk()
     outcomes = []
     for name, outcome in crosswalk.outcomes.items():
         kinds = {k for k, r in rules.gaps.items() if r.task_kind == name}
-        with_gaps = sum(1 for i in identities if kinds & set(i.gaps))
+        with_gaps = sum(1 for i in identities if kinds & set(i["gaps"] or []))
         open_tasks = sum(1 for t in tasks if t.task.kind == name and t.task.status in ACTIVE)
         if open_tasks or with_gaps:
             status = "gaps open"

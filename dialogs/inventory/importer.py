@@ -22,7 +22,7 @@ from knowledge.inventory.model import IdentityRecord, ParsedRow
 from knowledge.inventory.rules import GapRules, load_rules
 from storage.clock import as_utc, utcnow
 from storage.db import session_scope
-from storage.inventory import existing_by_keys, insert_identities, update_identities
+from storage.inventory import insert_identities, key_index, rows_by_id, update_identities
 
 CHUNK = 1000
 MAX_REJECTED = 1000  # rows listed in a report; the count beyond is summarised
@@ -82,6 +82,8 @@ class _Run:
         self.report = ImportReport(format=fmt, dry_run=dry_run)
         self.coverage = Coverage(unused_days=rules.thresholds.unused_days)
         self.seen: dict[tuple[str, str], int] = {}
+        with Session(engine) as session:
+            self.index = key_index(session, workspace)
         self.rejected_total = 0
 
     def reject(self, row: int, error: str) -> None:
@@ -116,11 +118,13 @@ class _Run:
                 self._apply(session, good)
 
     def _apply(self, session: Session, good: list[tuple[int, IdentityRecord]]) -> None:
-        stored = existing_by_keys(session, self.workspace, (r.key for _, r in good))
+        ids = {k: i for _, r in good if (i := self.index.get(k := (r.platform, r.key)))}
+        stored = rows_by_id(session, ids.values())
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         for _, record in good:
-            before = stored.get((record.platform, record.key))
+            known = ids.get((record.platform, record.key))
+            before = stored.get(known) if known is not None else None
             merged = merge(before, record)
             gaps = evaluate(merged, self.rules, self.now)
             self.coverage.add(merged, gaps, self.rules, self.now)

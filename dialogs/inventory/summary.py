@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -12,22 +14,26 @@ from knowledge.inventory.gaps import Coverage
 from knowledge.inventory.model import IdentityRecord
 from knowledge.inventory.rules import GapRules
 from storage.clock import as_utc
-from storage.inventory import iter_identities, links
-from storage.inventory_models import NhiIdentity
+from storage.inventory import iter_columns, links
 from storage.tasks import task_summary
 
+#: Stored columns that make up an `IdentityRecord` (plus the stored gaps).
+RECORD_COLUMNS = ("name", "type", "owner", "environment", "created", "last_rotated",
+                  "last_used", "expires", "privileges", "used_by_humans", "shared_with",
+                  "has_secret", "gaps")
 
-def record_of(row: NhiIdentity) -> IdentityRecord:
-    """A stored identity back in the pure model (for coverage and re-evaluation)."""
+
+def record_of(row: Mapping[str, Any]) -> IdentityRecord:
+    """A stored identity (a row of `iter_columns`) back in the pure model."""
     def aware(value: datetime | None) -> datetime | None:
         return as_utc(value) if value is not None else None
     return IdentityRecord(
-        platform=row.platform, name=row.name, type=row.type, native_id=row.native_key,
-        owner=row.owner, environment=row.environment, created=aware(row.created),
-        last_rotated=aware(row.last_rotated), last_used=aware(row.last_used),
-        expires=aware(row.expires), privileges=list(row.privileges),
-        used_by_humans=row.used_by_humans, shared_with=list(row.shared_with),
-        has_secret=row.has_secret)
+        platform=row["platform"], name=row["name"], type=row["type"],
+        native_id=row["native_key"], owner=row["owner"], environment=row["environment"],
+        created=aware(row["created"]), last_rotated=aware(row["last_rotated"]),
+        last_used=aware(row["last_used"]), expires=aware(row["expires"]),
+        privileges=list(row["privileges"] or []), used_by_humans=row["used_by_humans"],
+        shared_with=list(row["shared_with"] or []), has_secret=row["has_secret"])
 
 
 def build_summary(session: Session, workspace: str, *, rules: GapRules, now: datetime,
@@ -35,12 +41,13 @@ def build_summary(session: Session, workspace: str, *, rules: GapRules, now: dat
     coverage = Coverage(unused_days=rules.thresholds.unused_days)
     offenders: dict[str, list[tuple[int, tuple[int, ...], str, str | None]]] = {
         k: [] for k in rules.gaps}
-    for row in iter_identities(session, workspace):
-        coverage.add(record_of(row), list(row.gaps), rules, now)
-        label = f"{row.platform}:{row.name}"
-        for kind in row.gaps:
+    for row in iter_columns(session, workspace, RECORD_COLUMNS):
+        gaps = list(row["gaps"] or [])
+        coverage.add(record_of(row), gaps, rules, now)
+        label = f"{row['platform']}:{row['name']}"
+        for kind in gaps:
             # a min-heap of the `worst` identities with the most gaps (ties: name order)
-            entry = (len(row.gaps), _desc(label), label, row.owner)
+            entry = (len(gaps), _desc(label), label, row["owner"])
             heap: list[tuple[int, tuple[int, ...], str, str | None]] = offenders.setdefault(
                 kind, [])
             if len(heap) < worst:
