@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import dialog, platforms, qa, sweep
+from bench import dialog, inventory, platforms, qa, sweep
 from bench.env import BenchConfig, Databases
 from bench.report import Result, to_json, to_text
 
@@ -26,6 +26,7 @@ SECTIONS: dict[str, Callable[[BenchConfig, Databases], list[Result]]] = {
     "dialog": dialog.run,
     "qa": qa.run,
     "sweep": sweep.run,
+    "inventory": inventory.run,
 }
 
 

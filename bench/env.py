@@ -31,6 +31,7 @@ class BenchConfig:
     time_limit_s: float = 60.0  # per load run
     reply_wait_s: float = 10.0  # how long to wait for the last replies after a run
     drain_wait_s: float = 60.0  # ... and for a throughput run's backlog to drain
+    inventory_identities: int = 100_000  # bench/inventory.py: AWS report + generic CSV
 
     @classmethod
     def quick_config(cls) -> BenchConfig:
@@ -38,7 +39,8 @@ class BenchConfig:
                    ingress_on_postgres=False, dialog_steps=150, qa_queries=300,
                    synthetic_entries=2_000,
                    cold_runs=3, sweep_sizes=(10_000, 100_000), sweep_repeats=2,
-                   time_limit_s=4.0, reply_wait_s=3.0, drain_wait_s=10.0)
+                   time_limit_s=4.0, reply_wait_s=3.0, drain_wait_s=10.0,
+                   inventory_identities=20_000)
 
     @classmethod
     def tiny_config(cls) -> BenchConfig:
@@ -46,7 +48,8 @@ class BenchConfig:
         return cls(quick=True, latency_requests=10, throughput_requests=10, concurrency=4,
                    ingress_on_postgres=False, dialog_steps=5, qa_queries=10,
                    synthetic_entries=200, cold_runs=1, sweep_sizes=(2_000,), sweep_due=50,
-                   sweep_repeats=1, time_limit_s=5.0, reply_wait_s=3.0, drain_wait_s=5.0)
+                   sweep_repeats=1, time_limit_s=5.0, reply_wait_s=3.0, drain_wait_s=5.0,
+                   inventory_identities=1_000)
 
 
 class Databases:

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 INGRESS = {"slack.slash_command", "slack.block_actions", "teams.message", "teams.card_submit"}
 EXPECTED = INGRESS | {"memory.serve_peak_rss", "dialog.step", "qa.ask_shipped",
-                      "qa.ask_synthetic", "qa.cold_cli", "nudge.sweep"}
+                      "qa.ask_synthetic", "qa.cold_cli", "nudge.sweep", "inventory.import"}
 
 
 async def _server(handler: Any) -> tuple[web.AppRunner, str]:

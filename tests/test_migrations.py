@@ -57,10 +57,31 @@ def test_an_outdated_database_is_upgraded(engine: Engine) -> None:
     from sqlalchemy import text
 
     with engine.begin() as conn:
+        # back to before 0006: drop what it created, so the upgrade has real work to do
+        conn.execute(text("DROP TABLE nhi_task_link"))
+        conn.execute(text("DROP TABLE nhi_identity"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
         conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0002')"))
         conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0003')"))
     migrate(engine)
     with engine.connect() as conn:
         versions = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    assert versions == {"0005"}
+    assert versions == {"0006"}
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM nhi_identity")).scalar() == 0
+
+
+def test_inventory_migration_downgrades_and_upgrades(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from storage.db import MIGRATIONS_DIR
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection_engine"] = engine
+    command.downgrade(cfg, "0005")
+    assert "nhi_identity" not in inspect(engine).get_table_names()
+    migrate(engine)
+    assert {"nhi_identity", "nhi_task_link"} <= set(inspect(engine).get_table_names())

@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "ask",
     "kb",
     "tasks",
+    "inventory",
+    "evidence",
     "nudge",
     "serve",
     "manifest",

@@ -1,0 +1,1 @@
+"""Inventory import orchestration, task sync, summaries and evidence packs (no platform SDK)."""

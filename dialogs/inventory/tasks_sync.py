@@ -1,0 +1,114 @@
+"""Keep one open task per owner per gap kind, listing exactly the identities with that gap.
+
+Runs after an import over the whole inventory of the workspace (not just the file), so
+importing the GCP export does not close the tasks the AWS export opened. A group with no
+open task gets one (`storage.tasks.create_task`); an open task whose list changed is
+updated; an open task whose group is now empty is closed (`storage.tasks.mark_done`). Every
+step is written to the task's history with source ``import``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from dialogs.inventory.owners import email_of, task_owner, workspace_of
+from dialogs.reminders import NudgeSettings
+from dialogs.task_ops import create_task, mark_done
+from knowledge.inventory.rules import GapRules
+from storage.inventory import (
+    add_links,
+    iter_columns,
+    links,
+    note_task,
+    note_tasks,
+    refs_by_email,
+    relist_task,
+)
+
+LISTED = 25  # identities named in a task's text; the full list is in the link and the pack
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    updated: int = 0
+    closed: int = 0
+
+
+def _why(rules: GapRules, kind: str, identities: list[str]) -> tuple[str, str]:
+    title, why = rules.texts(kind, len(identities))
+    shown = ", ".join(identities[:LISTED])
+    more = f" and {len(identities) - LISTED} more" if len(identities) > LISTED else ""
+    return title, f"{why}\n\nIdentities ({len(identities)}): {shown}{more}."
+
+
+def _groups(session: Session, workspace: str, importer: str) -> dict[tuple[str, str], list[str]]:
+    owners: set[str] = set()
+    rows: list[tuple[str, str | None, list[str]]] = []
+    for identity in iter_columns(session, workspace, ("name", "owner", "gaps")):
+        if identity["gaps"]:
+            rows.append((f"{identity['platform']}:{identity['name']}", identity["owner"],
+                         list(identity["gaps"])))
+            if identity["owner"]:
+                owners.add(identity["owner"])
+    by_email = refs_by_email(session, [e for o in owners if (e := email_of(o))])
+    groups: dict[tuple[str, str], list[str]] = {}
+    for label, owner, gaps in rows:
+        ref = task_owner(owner, importer, by_email)
+        for kind in gaps:
+            groups.setdefault((ref, kind), []).append(label)
+    for labels in groups.values():
+        labels.sort()
+    return groups
+
+
+def sync_tasks(session: Session, *, workspace: str, importer: str, rules: GapRules,
+               now: datetime) -> SyncResult:
+    result = SyncResult()
+    settings = NudgeSettings()  # read once: building it per task cost more than the task
+    groups = _groups(session, workspace, importer)
+    new_links: list[dict[str, object]] = []
+    notes: list[tuple[int, str, dict[str, object]]] = []
+    open_links = {(link.owner, link.gap_kind): (link, task)
+                  for link, task in links(session, workspace)}
+    for (owner, kind), identities in sorted(groups.items()):
+        title, why = _why(rules, kind, identities)
+        if (owner, kind) in open_links:
+            link, task = open_links.pop((owner, kind))
+            if link.identities != identities:
+                relist_task(session, link, task, identities=identities, title=title, why=why,
+                            actor=importer, now=now)
+                result.updated += 1
+            continue
+        rule = rules.gaps[kind]
+        with session.no_autoflush:  # create_task flushes once itself (for the id)
+            task = create_task(
+                session, workspace=workspace_of(owner, workspace), kind=rule.task_kind,
+                title=title, owner=owner, created_by=importer,
+                due=now.date() + timedelta(days=rule.due_days), why=why,
+                controls=rule.control_ids(), priority=rule.priority, source="import", now=now,
+                settings=settings)
+        assert task.id is not None
+        new_links.append({"owner": owner, "gap_kind": kind, "task_id": task.id,
+                          "identities": identities})
+        notes.append((task.id, "listed", {"gap_kind": kind, "inventory": workspace,
+                                          "identities": len(identities),
+                                          "first": identities[:20]}))
+        result.created += 1
+    # links and history notes in bulk: one ORM flush per new task is the cost that remains
+    add_links(session, new_links, workspace=workspace, now=now)
+    note_tasks(session, notes, actor=importer, now=now)
+    for link, task in open_links.values():  # groups that are now empty: their gaps are gone
+        assert task.id is not None
+        mark_done(session, task.id, actor=importer, source="import", now=now)
+        note_task(session, task.id, action="resolved", actor=importer, now=now,
+                  detail={"gap_kind": link.gap_kind, "reason": "no identity in the inventory "
+                          "has this gap any more", "previously": len(link.identities)})
+        link.identities = []
+        link.updated_at = now
+        session.add(link)
+        result.closed += 1
+    return result

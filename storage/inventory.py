@@ -1,0 +1,211 @@
+"""Repository functions for the inventory tables. Each takes a Session; the caller commits.
+
+Imports write in bulk (ORM bulk INSERT / UPDATE by primary key) because a real estate has
+tens of thousands of identities and the server must keep answering while they load.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, or_, update
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from storage.clock import as_utc
+from storage.inventory_models import NhiIdentity, NhiTaskLink
+from storage.models import Task, TaskEvent, UserProfile
+
+ACTIVE = ("open", "snoozed")
+#: Bulk paths use SQLAlchemy Core on the table: building 100,000 ORM objects costs more
+#: than the SQL itself.
+TABLE: Table = NhiIdentity.__table__  # type: ignore[attr-defined]
+#: Identity columns an import writes (everything but the id and bookkeeping set here).
+FIELDS = ("platform", "native_key", "name", "type", "owner", "environment", "created",
+          "last_rotated", "last_used", "expires", "privileges", "used_by_humans",
+          "shared_with", "has_secret", "source_format", "gaps")
+
+
+def key_index(session: Session, workspace: str) -> dict[tuple[str, str], int]:
+    """(platform, native_key) -> id for the whole workspace, read once per import.
+
+    Looking keys up chunk by chunk with ``IN (...)`` scanned the growing table on
+    PostgreSQL before autovacuum had analysed it; one pass, then primary-key reads, does not.
+    """
+    query = core_select(TABLE.c.platform, TABLE.c.native_key, TABLE.c.id).where(
+        TABLE.c.workspace == workspace)
+    return {(p, k): i for p, k, i in session.connection().execute(query)}
+
+
+def rows_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Stored identity rows (``id`` plus the import fields) by primary key."""
+    wanted = sorted(set(ids))
+    found: dict[int, dict[str, Any]] = {}
+    columns = [TABLE.c.id] + [TABLE.c[f] for f in FIELDS]
+    conn = session.connection()
+    for start in range(0, len(wanted), 500):
+        query = core_select(*columns).where(TABLE.c.id.in_(wanted[start:start + 500]))
+        for row in conn.execute(query):
+            found[row.id] = dict(row._mapping)
+    return found
+
+
+_INSERT_COLUMNS = (*FIELDS, "workspace", "imported_by", "evaluated_at", "first_seen_at",
+                   "last_seen_at")
+_JSON = frozenset({"privileges", "shared_with", "gaps"})
+_TIMES = frozenset({"created", "last_rotated", "last_used", "expires", "evaluated_at",
+                    "first_seen_at", "last_seen_at"})
+
+
+def _driver_value(column: str, value: Any, dialect: str) -> Any:
+    """What SQLAlchemy's type processing would send, computed once per value (JSON text,
+    UTC datetimes; SQLite stores them as text in SQLAlchemy's own format)."""
+    if value is None:
+        return None
+    if column in _JSON:
+        return json.dumps(value)
+    if column in _TIMES:
+        utc = value.astimezone(UTC)
+        if dialect == "sqlite":  # SQLAlchemy's SQLite format, "2026-12-01 09:00:00.000000"
+            return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return utc
+    return value
+
+
+def insert_identities(session: Session, workspace: str, rows: Sequence[dict[str, Any]], *,
+                      actor: str, now: datetime) -> None:
+    """Bulk insert through the driver's executemany: SQLAlchemy's per-value type processing
+    was most of an import's time at 100,000 rows."""
+    if not rows:
+        return
+    now = as_utc(now)
+    conn = session.connection()
+    dialect = conn.dialect.name
+    mark = "?" if dialect == "sqlite" else "%s"
+    holes = ", ".join(f"{mark}::json" if c in _JSON and dialect != "sqlite" else mark
+                      for c in _INSERT_COLUMNS)
+    sql = f"INSERT INTO nhi_identity ({', '.join(_INSERT_COLUMNS)}) VALUES ({holes})"
+    stamp = _driver_value("evaluated_at", now, dialect)
+    tail = (workspace, actor, stamp, stamp, stamp)  # the columns after FIELDS, same each row
+    conn.exec_driver_sql(sql, [
+        tuple(_driver_value(c, r.get(c), dialect) for c in FIELDS) + tail for r in rows])
+
+
+def update_identities(session: Session, rows: Sequence[dict[str, Any]], *, actor: str,
+                      now: datetime) -> None:
+    """Rows carry ``id`` plus the fields to write."""
+    if not rows:
+        return
+    now = as_utc(now)
+    values: dict[str, Any] = {f: bindparam(f) for f in FIELDS}
+    values.update(imported_by=bindparam("imported_by"), evaluated_at=bindparam("evaluated_at"),
+                  last_seen_at=bindparam("last_seen_at"))
+    statement = update(TABLE).where(TABLE.c.id == bindparam("row_id")).values(values)
+    session.connection().execute(statement, [
+        {**{k: v for k, v in r.items() if k != "id"}, "row_id": r["id"], "imported_by": actor,
+         "evaluated_at": now, "last_seen_at": now} for r in rows])
+
+
+def iter_columns(session: Session, workspace: str, columns: Sequence[str], *,
+                 batch: int = 5000) -> Iterator[dict[str, Any]]:
+    """Chosen columns of every identity (plus platform and key), streamed in key order."""
+    wanted = list(dict.fromkeys(["platform", "native_key", *columns]))
+    conn = session.connection()
+    last: tuple[str, str] | None = None
+    while True:
+        query = core_select(*[TABLE.c[c] for c in wanted]).where(TABLE.c.workspace == workspace)
+        if last is not None:
+            query = query.where(or_(TABLE.c.platform > last[0],
+                                    and_(TABLE.c.platform == last[0],
+                                         TABLE.c.native_key > last[1])))
+        query = query.order_by(TABLE.c.platform, TABLE.c.native_key).limit(batch)
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+        if not rows:
+            return
+        yield from rows
+        last = (rows[-1]["platform"], rows[-1]["native_key"])
+
+
+def count_identities(session: Session, workspace: str) -> int:
+    from sqlalchemy import func
+
+    query = select(func.count()).select_from(NhiIdentity).where(NhiIdentity.workspace == workspace)
+    return int(session.exec(query).one())
+
+
+def refs_by_email(session: Session, emails: Iterable[str]) -> dict[str, str]:
+    """lower-case email -> chat user ref, for owners an export names by email."""
+    wanted = sorted({e.lower() for e in emails})
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        query = select(UserProfile.ref, UserProfile.email).where(
+            col(UserProfile.email).in_(wanted[start:start + 500]))
+        for ref, email in session.exec(query).all():
+            if email and not ref.startswith("email:"):
+                found.setdefault(email.lower(), ref)
+    return found
+
+
+def links(session: Session, workspace: str, *, active_only: bool = True,
+          ) -> list[tuple[NhiTaskLink, Task]]:
+    """Task links of an inventory with their tasks, oldest first."""
+    query = select(NhiTaskLink, Task).where(NhiTaskLink.workspace == workspace,
+                                            NhiTaskLink.task_id == Task.id)
+    if active_only:
+        query = query.where(col(Task.status).in_(ACTIVE))
+    return [(link, task) for link, task in
+            session.exec(query.order_by(col(NhiTaskLink.id))).all()]
+
+
+def add_links(session: Session, rows: Sequence[dict[str, Any]], *, workspace: str,
+              now: datetime) -> None:
+    """New links in one statement; each row has owner, gap_kind, task_id and identities."""
+    if rows:
+        table: Table = NhiTaskLink.__table__  # type: ignore[attr-defined]
+        session.flush()  # the tasks they point at must exist first
+        session.connection().execute(table.insert(), [
+            {**r, "workspace": workspace, "updated_at": as_utc(now), "meta": {}} for r in rows])
+
+
+def relist_task(
+    session: Session, link: NhiTaskLink, task: Task, *, identities: list[str], title: str,
+    why: str, actor: str, now: datetime,
+) -> None:
+    """Replace the identities an open task lists; the change goes into the task's history."""
+    now = as_utc(now)
+    before, after = set(link.identities), set(identities)
+    added, removed = sorted(after - before), sorted(before - after)
+    link.identities = identities
+    link.updated_at = now
+    task.title = title[:500]
+    task.why = why
+    task.updated_at = now
+    session.add(link)
+    session.add(task)
+    assert task.id is not None
+    session.add(TaskEvent(task_id=task.id, at=now, actor=actor, source="import",
+                          action="updated", detail={
+                              "identities": len(identities), "added_count": len(added),
+                              "removed_count": len(removed), "added": added[:20],
+                              "removed": removed[:20]}))
+
+
+def note_task(session: Session, task_id: int, *, action: str, actor: str, now: datetime,
+              detail: dict[str, Any]) -> None:
+    """An inventory-specific entry in a task's history (what the import listed or resolved)."""
+    session.add(TaskEvent(task_id=task_id, at=as_utc(now), actor=actor, source="import",
+                          action=action, detail=detail))
+
+
+def note_tasks(session: Session, notes: Sequence[tuple[int, str, dict[str, Any]]], *,
+               actor: str, now: datetime) -> None:
+    """Many (task_id, action, detail) history entries in one statement."""
+    if notes:
+        table: Table = TaskEvent.__table__  # type: ignore[attr-defined]
+        session.flush()
+        session.connection().execute(table.insert(), [
+            {"task_id": t, "at": as_utc(now), "actor": actor, "source": "import",
+             "action": a, "detail": d} for t, a, d in notes])
