@@ -14,10 +14,10 @@ from sqlmodel import Session, col, select
 from bot.cli.main import main
 from bot.server import create_app
 from bot.teams.package import render_manifest
+from dialogs.task_ops import create_task
 from storage.clock import utcnow
 from storage.db import get_engine, session_scope
 from storage.models import ChannelSetting, Task, TaskEvent
-from storage.tasks import create_task
 
 APP_ID = "00000000-0000-0000-0000-000000000001"
 

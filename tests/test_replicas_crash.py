@@ -22,10 +22,10 @@ from aiohttp import web
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from dialogs.task_ops import create_task
 from storage.clock import utcnow
 from storage.db import make_engine, migrate, session_scope
 from storage.models import Assessment, NudgeDelivery, Task
-from storage.tasks import create_task
 from tests.slack_payloads.harness import SECRET, USER, Server, buttons, wait_until
 from tests.standins.slack_api import Call, SlackApiStandIn
 

@@ -15,10 +15,10 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from dialogs.task_ops import create_task
 from storage.clock import utcnow
 from storage.db import session_scope
 from storage.models import ChannelSetting, Task, TaskEvent
-from storage.tasks import create_task
 from tests.slack_payloads.harness import Server, settings, wait_until
 from tests.standins.slack_api import SlackApiStandIn
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from dialogs.task_ops import create_task
 from storage.clock import utcnow
 from storage.db import make_engine, migrate, session_scope
 from storage.models import Feedback, Task
-from storage.tasks import create_task
 from tests.slack_payloads.harness import Server, payload, settings
 from tests.standins.slack_api import SlackApiStandIn
 
