@@ -24,7 +24,7 @@ import logging
 from collections.abc import Callable
 from functools import lru_cache
 
-from pydantic import Field, field_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dialogs.turn import Actor
@@ -41,15 +41,13 @@ ADMINS_ONLY = "Only idgov admins can do that here; nothing was changed."
 class PolicySettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    #: neutral refs of idgov admins, comma-separated
-    admins: frozenset[str] = Field(default=frozenset(), alias="IDGOV_ADMINS")
+    #: neutral refs of idgov admins, comma-separated (a plain string: pydantic-settings would
+    #: otherwise expect JSON for a set)
+    admins_list: str = Field(default="", alias="IDGOV_ADMINS")
 
-    @field_validator("admins", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        if isinstance(value, str):
-            return frozenset(part.strip() for part in value.split(",") if part.strip())
-        return value
+    @property
+    def admins(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.admins_list.split(",") if part.strip())
 
 
 @lru_cache(maxsize=1)

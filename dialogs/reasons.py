@@ -169,11 +169,11 @@ def gist(text: str, limit: int = 100) -> str:
 def confidence_reason(reply: RecommendationReply) -> str:
     """One line on why confidence is not high ('' when it is high). The engine may supply
     it (``confidence_reason``); otherwise it is read from the reasons."""
+    if reply.confidence == "high":
+        return ""
     given = getattr(reply, "confidence_reason", None)
     if isinstance(given, str) and given.strip():
         return given.strip()
-    if reply.confidence == "high":
-        return ""
     reasons = sort_reasons(reply.rationale)
     unsure = [answer_name(r.answer_id) for r in reasons.unknown if r.answer_id]
     if unsure:

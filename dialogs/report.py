@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from dialogs.reasons import confidence_reason, flips, sort_reasons, your_answer
 from dialogs.replies import ControlRow, Rationale, RecommendationReply, Source
 from dialogs.scoping import scoping_dialog
+from knowledge.applicability import given
 from dialogs.wording import (
     CONFIDENCE_LABELS,
     FRAMEWORK_LABELS,
@@ -105,9 +106,11 @@ def _reason_lines(items: list[Rationale], by_id: dict[str, Source]) -> list[Reas
 
 
 def _answers(answers: dict[str, str]) -> list[AnswerLine]:
+    """The answers as the user saw them; a question that did not apply (and implies no
+    value) was never asked, so it is not reported as an answer (knowledge/applicability.py)."""
     dialog = scoping_dialog()
     return [AnswerLine(question=q.prompt, answer=q.label(answers.get(q.id, q.skip_value)))
-            for q in dialog.questions]
+            for q in dialog.questions if given(q.id, answers)]
 
 
 def build_report(row: Assessment, tasks: list[Task]) -> Report:

@@ -72,10 +72,13 @@ def test_question_count_says_when_an_answer_changes_it() -> None:
     state, _ = dialog.step(state, ChoiceInput("assurance_goal", "scoped_controls", state.step),
                            now)
     state, _ = dialog.step(state, ChoiceInput("scope", "single_service", state.step), now)
-    state, replies = dialog.step(state, ChoiceInput("driver", "customer_procurement",
-                                                    state.step), now)
+    state, _ = dialog.step(state, ChoiceInput("driver", "internal_maturity", state.step), now)
+    assert dialog.ask(state).question_id == "regulated"
+    # "regulated: yes" makes the regime question apply (knowledge/applicability.py)
+    state, replies = dialog.step(state, ChoiceInput("regulated", "yes", state.step), now)
     asked = [r for r in replies if r.kind == "question"][-1]
-    assert asked.total == first.total + 1 and asked.total_was == first.total
+    assert asked.question_id == "regulatory_regime"
+    assert asked.total_was is not None and asked.total == asked.total_was + 1
     state, replies = dialog.step(state, ChoiceInput(asked.question_id, asked.choices[0].value,
                                                     state.step), now)
     again = [r for r in replies if r.kind == "question"][-1]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import shutil
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -138,13 +139,21 @@ def _read_line(stdin: TextIO, stdout: TextIO, interactive: bool) -> str | None:
 
 def _show(replies: list[Reply], out: TextIO) -> None:
     for reply in replies:
-        out.write(_render(reply))
+        out.write(_render(reply, _width(out)))
         out.write("\n")
     out.flush()
 
 
-def _render(reply: Reply) -> str:
+def _width(out: TextIO) -> int | None:
+    """The terminal's width when writing to one (wrapped at words, never mid-word), capped
+    for readability; None for a pipe or file (no wrapping: the transcript stays greppable)."""
+    if not (hasattr(out, "isatty") and out.isatty()):
+        return None
+    return max(40, min(shutil.get_terminal_size().columns, 100))
+
+
+def _render(reply: Reply, width: int | None = None) -> str:
     from bot.cards import render
 
-    text = render(reply, "text")
+    text = render(reply, "text", width=width)
     return text if text.endswith("\n") else text + "\n"
