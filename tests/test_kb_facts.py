@@ -124,3 +124,22 @@ def test_no_answer_leads_with_yes_or_no() -> None:
     """An answer must read right for every question that retrieves it (issue 11)."""
     leading = [i.entry.id for i in load_shipped() if re.match(r"(Yes|No)\b", i.entry.answer)]
     assert leading == []
+
+
+def test_second_review_corrections() -> None:
+    """Second review (2026-12-01): each assertion fails on the text before the review."""
+    # TSC 2017 CC6.1 point of focus is named "Protects Encryption Keys".
+    assert "protects cryptographic keys" not in _all_text().lower()
+    assert "Protects Encryption Keys" in _entry("pki-certificates").answer
+    assert "Protects Encryption Keys" in control("CC6.1").asks
+    # Official ISO/IEC 27001:2022 title of 6.1.2 has no "(process)".
+    assert control("6.1.2").title == "Information security risk assessment"
+    # Management responses to SOC 2 exceptions are optional and not covered by the opinion.
+    assert "listed\n    with management's response" not in _entry("soc2-exceptions-qualified").answer
+    assert "with management's response and do not" not in _entry("soc2-exceptions-qualified").answer
+    # ISO/IEC 27701:2025 is a standalone PIMS standard, no longer only an ISMS extension.
+    vs = _entry("iso27001-vs-27002").answer
+    assert "2025 edition" in vs and "on its own" in vs
+    # Unverified statistics and defaults are hedged, not stated as checked facts.
+    assert "45:1 is CyberArk's" not in _all_text()
+    assert "every 30 days by default" not in _entry("ad-service-accounts").answer
