@@ -8,7 +8,9 @@ test suite, so the test below is what enforces them (`lint-imports` gives the sa
 from __future__ import annotations
 
 import ast
+import logging
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +70,19 @@ def test_the_layout_rule_detects_a_leak(tmp_path: Path) -> None:
     leaky = tmp_path / "leaky.py"
     leaky.write_text("from slack_sdk import WebClient\nimport botbuilder.core\n")
     assert {"slack_sdk", "botbuilder.core"} <= _imports(leaky)
+
+
+@pytest.fixture(autouse=True)
+def _keep_loggers_enabled() -> Iterator[None]:
+    """import-linter configures logging with `dictConfig`, which disables every logger that
+    exists already: later tests would then see no log records from idgov at all."""
+    before = {name: lg.disabled for name, lg in logging.root.manager.loggerDict.items()
+              if isinstance(lg, logging.Logger)}
+    yield
+    for name, disabled in before.items():
+        logger = logging.root.manager.loggerDict.get(name)
+        if isinstance(logger, logging.Logger):
+            logger.disabled = disabled
 
 
 def test_import_linter_contracts_are_kept(capsys: pytest.CaptureFixture[str]) -> None:
