@@ -286,3 +286,31 @@ async def test_teams_member_refused_owner_creator_and_admin_allowed(
     assert _state(sqlite_engine, tasks["task_na"])[0] == "not_applicable"
     assert _state(sqlite_engine, reassign)[1] == "email:contractor@example.net"
     assert _state(sqlite_engine, tasks["task_snooze"])[0] == "snoozed"
+
+
+# --- ids out of range are "could not read that button", not silence ---------------------
+BAD_IDS = [2**63, 1180591620717411303424, -1]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_slack_button_with_an_out_of_range_id_gets_the_polite_note(
+    server: Server, standin: SlackApiStandIn, bad: int,
+) -> None:
+    from dialogs.handlers import UNKNOWN_BUTTON
+
+    _slack_press(server, standin, OWNER, {"action_id": "idgov.task_done",
+                                          "value": json.dumps({"t": bad})})
+    note = standin.wait_for("chat.postEphemeral")[0]
+    assert note.body["user"] == OWNER and UNKNOWN_BUTTON in note.body["text"]
+
+
+@pytest.mark.usefixtures("_no_app_id")
+async def test_teams_submit_with_an_out_of_range_id_gets_the_polite_note(
+    sqlite_engine: Engine,
+) -> None:
+    async with running_server(sqlite_engine) as (url, conn):
+        for bad in BAD_IDS:
+            before = len(conn.calls)
+            await _teams_press(url, conn.service_url, T_OWNER, {"idgov": "task_done", "t": bad})
+            sent = conn.calls[before:]
+            assert sent and "not one I know" in json.dumps(sent[-1].body)
