@@ -314,3 +314,44 @@ async def test_teams_submit_with_an_out_of_range_id_gets_the_polite_note(
             await _teams_press(url, conn.service_url, T_OWNER, {"idgov": "task_done", "t": bad})
             sent = conn.calls[before:]
             assert sent and "not one I know" in json.dumps(sent[-1].body)
+
+
+# --- logged user values are escaped and capped -------------------------------------------
+FORGED = "C1\nINFO forged line " + "x" * 5000
+
+
+def test_slack_delivery_logs_user_values_escaped_and_capped(
+    standin: SlackApiStandIn, caplog: pytest.LogCaptureFixture,
+) -> None:
+    import asyncio
+
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.slack.delivery import call
+    from tests.standins.slack_api import Failure
+
+    standin.fail("chat.postMessage", Failure(error="channel_not_found\nINFO forged"))
+    client = AsyncWebClient(token="xoxb-test-token", base_url=standin.base_url)
+    with caplog.at_level(logging.ERROR, logger="bot.slack.delivery"):
+        assert asyncio.run(call(client, "chat.postMessage", channel=FORGED, text="hi")) is None
+    [record] = [r for r in caplog.records if r.name == "bot.slack.delivery"]
+    line = record.getMessage()
+    assert "\n" not in line and len(line) < 400 and "\\n" in line
+
+
+@pytest.mark.usefixtures("_no_app_id")
+async def test_teams_logs_user_values_escaped_and_capped(
+    sqlite_engine: Engine, caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with running_server(sqlite_engine) as (url, conn):
+        with caplog.at_level(logging.INFO, logger="bot.teams"):
+            await _teams_press(url, conn.service_url, T_OWNER, {"idgov": FORGED})
+            activity = teams_payload("personal_message", conn.service_url, text="hello")
+            activity["id"] = "1480\nINFO forged line"
+            assert (await post(url, activity))[0] in (200, 201)
+            await post(url, activity)  # the duplicate is logged with its (forged) id
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("bot.teams")]
+    assert any("unknown card submit" in line for line in lines)
+    assert any("duplicate activity" in line for line in lines)
+    for line in lines:
+        assert "\n" not in line and len(line) < 1000, line[:200]
