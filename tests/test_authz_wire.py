@@ -355,3 +355,28 @@ async def test_teams_logs_user_values_escaped_and_capped(
     assert any("duplicate activity" in line for line in lines)
     for line in lines:
         assert "\n" not in line and len(line) < 1000, line[:200]
+
+
+# --- votes are per voter ------------------------------------------------------------------
+def test_slack_votes_on_one_answer_are_kept_per_voter(
+    server: Server, standin: SlackApiStandIn, slack_engine: Engine,
+) -> None:
+    from storage.feedback import tally, votes
+    from storage.models import Feedback
+    from tests.slack_payloads.harness import CHANNEL, button
+
+    question = f"what is SOC 2 Type II? ({next(_n)})"
+    server.event("event_app_mention", text=f"<@UBOT> {question}", ts="1700000001.000100")
+    answer = standin.wait_for("chat.postMessage")[0]
+    assert answer.response
+    for user, label in ((OWNER, "Yes"), (MEMBER, "No"), (OTHER, "Yes"), (MEMBER, "Yes")):
+        server.press(standin, button(answer, label), channel=CHANNEL, user=user,
+                     message_ts=answer.response["ts"], thread_ts="1700000001.000100")
+    standin.wait_for("chat.postEphemeral", 4)
+    with Session(slack_engine) as session:
+        row = session.exec(select(Feedback).where(Feedback.question == question)).one()
+        assert row.id is not None
+        cast = {v.voter: v.helpful for v in votes(session, row.id)}
+        assert cast == {f"slack:{TEAM}:{OWNER}": True, f"slack:{TEAM}:{MEMBER}": True,
+                        f"slack:{TEAM}:{OTHER}": True}
+        assert tally(session, row.id) == (3, 0) and row.helpful is True
