@@ -26,6 +26,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
 
+from dialogs import policy
 from dialogs.replies import AnsweredReply, AnswerReply, QuestionReply, RecommendationReply
 from knowledge.rules import RECOMMENDATION_IDS
 
@@ -84,8 +85,13 @@ class Metrics:
         self.api_errors = Counter(
             "idgov_platform_api_errors", "Outbound Slack/Teams API calls that failed for good, "
             "by kind (429, 5xx, permanent, network).", ["platform", "kind"], registry=r)
+        self.refusals = Counter(
+            "idgov_refusals", "Changes refused by the authorisation policy (dialogs/policy.py), "
+            "by action.", ["action"], registry=r)
         for outcome in NUDGE_OUTCOMES:  # present at 0, so rate() works from the first scrape
             self.nudges.labels(outcome)
+        for action in sorted(policy.REFUSAL_ACTIONS):
+            self.refusals.labels(action)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
@@ -174,6 +180,16 @@ def count_api_error(platform: str, status: int | None) -> None:
     m = _current.get()
     if m is not None:
         m.api_errors.labels(platform, error_kind(status)).inc()
+
+
+def count_refusal(action: str) -> None:
+    """One refusal by `dialogs.policy` (registered there through `policy.on_refusal`)."""
+    m = _current.get()
+    if m is not None:
+        m.refusals.labels(action if action in policy.REFUSAL_ACTIONS else "other").inc()
+
+
+policy.on_refusal(count_refusal)
 
 
 def observe_sweep(metrics: Metrics | None, stats: Any, seconds: float) -> None:

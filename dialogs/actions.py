@@ -34,6 +34,13 @@ class Verb(StrEnum):
     ASK = "ask"  # answer a suggested knowledge-base entry (payload: e = entry id)
     DETAILS = "details"  # a recommendation's Details view (payload: a = assessment id)
     REPORT = "report"  # the full report of an assessment (payload: a = assessment id)
+    RESUME = "resume"  # carry on with the assessment in progress (after `assess` asked)
+
+
+#: The largest id a database integer column holds (signed 64 bits). Larger or negative
+#: numbers in a payload are forged or foreign: decoding refuses them (a ValueError, so the
+#: adapters answer "could not read that button") instead of failing later in the database.
+ID_MAX = 2**63 - 1
 
 
 class Action(BaseModel):
@@ -42,11 +49,11 @@ class Action(BaseModel):
     verb: Verb
     question_id: str | None = Field(default=None, alias="q")
     value: str | None = Field(default=None, alias="v")
-    step: int | None = Field(default=None, alias="s")
-    task_id: int | None = Field(default=None, alias="t")
-    days: int | None = Field(default=None, alias="d")
-    assessment_id: int | None = Field(default=None, alias="a")
-    feedback_id: int | None = Field(default=None, alias="f")
+    step: int | None = Field(default=None, alias="s", ge=0, le=ID_MAX)
+    task_id: int | None = Field(default=None, alias="t", ge=0, le=ID_MAX)
+    days: int | None = Field(default=None, alias="d", ge=0, le=ID_MAX)
+    assessment_id: int | None = Field(default=None, alias="a", ge=0, le=ID_MAX)
+    feedback_id: int | None = Field(default=None, alias="f", ge=0, le=ID_MAX)
     entry_id: str | None = Field(default=None, alias="e", max_length=200)
 
     model_config = {"populate_by_name": True, "extra": "ignore"}

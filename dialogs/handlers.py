@@ -16,9 +16,10 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
-from dialogs import assessments, channel_settings, policy, qa
+from dialogs import assessments, channel_settings, policy, qa, question_messages
 from dialogs import tasks as task_service
 from dialogs.actions import Action, Verb
+from dialogs.engine import STALE_TEXT
 from dialogs.help import help_reply
 from dialogs.outbox import Audience, Out, here, private
 from dialogs.replies import QuestionReply, Reply, TaskChangedReply, TaskListReply, TextReply
@@ -42,6 +43,8 @@ SENT_TO_DM = "I have sent you the first question in a direct message (Apps > idg
 NO_DM = "I could not open a direct message with you; please try again in a minute."
 ASK_HOW = "Ask me something after `ask`, for example: ask what is a non-human identity?"
 UNKNOWN_BUTTON = ("I could not read that button; it may be from an older version of idgov.")
+UNSEEN_NOTE = ("The next question did not reach you; here it is. Your earlier answers are "
+               "kept.")
 REASON_EMPTY = "Please say why this task does not apply to you."
 REASON_TOO_LONG = f"Please keep the reason under {task_service.REASON_MAX} characters."
 
@@ -124,7 +127,31 @@ async def _assess_here(ctx: Ctx, turn: Turn) -> list[Out]:
 async def assessment_press(ctx: Ctx, turn: Turn) -> list[Out]:
     assert isinstance(turn.what, Pressed)
     replies = await _db(ctx.advisor.handle_action, turn.key, turn.actor.ref, turn.what.action)
+    if _only_stale(replies):  # an old button: maybe the next question never went out
+        unseen = await _db(unseen_question, ctx, turn)
+        if unseen is not None:
+            replies = [*replies, unseen]
     return _dialog_outs(replies, turn)
+
+
+def _only_stale(replies: list[Reply]) -> bool:
+    return len(replies) == 1 and isinstance(replies[0], TextReply) and \
+        replies[0].text == STALE_TEXT
+
+
+def unseen_question(ctx: Ctx, turn: Turn) -> QuestionReply | None:
+    """The pending question when it was never delivered: a crash between saving the step
+    and posting the next question leaves no message recorded for the current step
+    (`dialogs.question_messages`). Then an old button or typed text re-posts it, instead
+    of "already answered" or an answer to a question nobody saw."""
+    store = question_messages.store_for(ctx.engine, turn.actor.platform)
+    if store is None:
+        return None
+    pending = ctx.advisor.pending(turn.key)
+    if pending is None or store.find(turn.key, [pending.step]):
+        return None
+    log.info("re-posting step %s: its question message was never recorded", pending.step)
+    return pending
 
 
 def _not_an_answer(replies: list[Reply]) -> bool:
@@ -135,6 +162,9 @@ def _not_an_answer(replies: list[Reply]) -> bool:
 
 async def _to_assessment(ctx: Ctx, turn: Turn, text: str) -> list[Out] | None:
     """Give typed text to the assessment running here; None when none is."""
+    unseen = await _db(unseen_question, ctx, turn)
+    if unseen is not None:
+        return _dialog_outs([TextReply(text=UNSEEN_NOTE, private=True), unseen], turn)
     replies = await _db(ctx.advisor.handle_text, turn.key, turn.actor.ref, text)
     if replies is None:
         return None

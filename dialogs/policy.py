@@ -23,9 +23,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from dialogs.turn import Actor
 
@@ -41,13 +42,16 @@ ADMINS_ONLY = "Only idgov admins can do that here; nothing was changed."
 class PolicySettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    #: neutral refs of idgov admins, comma-separated (a plain string: pydantic-settings would
-    #: otherwise expect JSON for a set)
-    admins_list: str = Field(default="", alias="IDGOV_ADMINS")
+    #: neutral refs of idgov admins, comma-separated (`NoDecode`: a plain list, not JSON)
+    admins: Annotated[frozenset[str], NoDecode] = Field(default=frozenset(),
+                                                        alias="IDGOV_ADMINS")
 
-    @property
-    def admins(self) -> frozenset[str]:
-        return frozenset(part.strip() for part in self.admins_list.split(",") if part.strip())
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
 
 
 @lru_cache(maxsize=1)
@@ -64,12 +68,29 @@ def on_refusal(hook: Callable[[str], None]) -> None:
     _refusal_hooks.append(hook)
 
 
+#: The action names a refusal is counted under (metric labels stay a closed set).
+REFUSAL_ACTIONS = frozenset({"task_done", "task_snooze", "task_reassign", "task_na",
+                             "task_reassign_outside", "inventory_import", "evidence_export"})
+
+
 def refused(actor: Actor, what: str, detail: str = "") -> None:
-    """Log and count one refusal. `what` is a fixed action name; `detail` an id at most."""
-    log.warning("refused %s for %s in %s%s", what, actor.ref, actor.workspace,
-                f" ({detail})" if detail else "")
+    """Log and count one refusal. `what` is a fixed action name; `detail` the task id.
+
+    The log line names the action, the platform and the task id only (no user, team or
+    tenant id), with every value escaped and capped so a forged payload cannot forge a log
+    line; the counter gets `what` folded into `REFUSAL_ACTIONS`.
+    """
+    action = what if what in REFUSAL_ACTIONS else "other"
+    log.warning("refused %s on %s%s", action, _log_safe(actor.platform, 16),
+                f" (task {_log_safe(detail, 24)})" if detail else "")
     for hook in _refusal_hooks:
-        hook(what)
+        hook(action)
+
+
+def _log_safe(value: str, limit: int) -> str:
+    """One printable, capped value (`bot.logsafe.safe` is above this floor)."""
+    text = value[:limit].encode("unicode_escape", "backslashreplace").decode("ascii")
+    return text + ("..." if len(value) > limit else "")
 
 
 def is_listed_admin(actor: Actor) -> bool:

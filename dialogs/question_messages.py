@@ -79,3 +79,13 @@ class TeamsQuestionCards:
                                 workspace=workspace_ref(key.platform, key.workspace),
                                 conversation_id=conversation, activity_id=where,
                                 question_id=question_id, step=step, now=utcnow())
+
+
+def store_for(engine: Engine, platform: str) -> QuestionMessages | None:
+    """The question-message store of `platform`; None where questions are not messages that
+    can go missing (the terminal prints them)."""
+    if platform == "slack":
+        return SlackQuestionMessages(engine)
+    if platform == "teams":
+        return TeamsQuestionCards(engine)
+    return None

@@ -185,6 +185,16 @@ class TextReply(BaseModel):
     private: bool = False
 
 
+class ResumeOrRestartReply(BaseModel):
+    """`assess` while an assessment is in progress: carry on, or start over? Asked instead of
+    silently discarding the answers so far (`dialogs.handlers_assessment`)."""
+
+    kind: Literal["resume_or_restart"] = "resume_or_restart"
+    answered: int = 0  # questions answered so far
+    text: str = ("You have an assessment in progress. Carry on where you left off, or start "
+                 "over (your answers so far are discarded)?")
+
+
 Reply = Annotated[
     QuestionReply
     | AnsweredReply
@@ -194,6 +204,7 @@ Reply = Annotated[
     | NudgeReply
     | TaskChangedReply
     | HelpReply
-    | TextReply,
+    | TextReply
+    | ResumeOrRestartReply,
     Field(discriminator="kind"),
 ]

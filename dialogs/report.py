@@ -17,7 +17,6 @@ from sqlmodel import Session, col, select
 from dialogs.reasons import confidence_reason, flips, sort_reasons, your_answer
 from dialogs.replies import ControlRow, Rationale, RecommendationReply, Source
 from dialogs.scoping import scoping_dialog
-from knowledge.applicability import given
 from dialogs.wording import (
     CONFIDENCE_LABELS,
     FRAMEWORK_LABELS,
@@ -26,6 +25,7 @@ from dialogs.wording import (
     priority_label,
     status_label,
 )
+from knowledge.applicability import given
 from knowledge.task_plan import done_when
 from storage.models import Assessment, Task
 

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.engine import Engine
 
 from dialogs import handlers as h
+from dialogs import handlers_assessment as ha
 from dialogs.actions import Verb
 from dialogs.outbox import Out
 from dialogs.service import Advisor
@@ -33,9 +34,10 @@ Handler = Callable[[h.Ctx, Turn], Awaitable[list[Out]]]
 
 #: Commands by name: Slack's ``/idgov NAME ARGS`` and the same words typed to the bot.
 COMMANDS: dict[str, Handler] = {
-    "assess": h.assess,
-    "start": h.assess,
-    "assessment": h.assess,
+    "assess": ha.assess,
+    "start": ha.assess,
+    "assessment": ha.assess,
+    ha.RESUME_WORD: ha.resume,
     "ask": h.ask,
     "tasks": h.tasks,
     "autoanswer": h.autoanswer,
@@ -49,7 +51,7 @@ VERBS: dict[Verb, Handler] = {
     Verb.BACK: h.assessment_press,
     Verb.CANCEL: h.assessment_press,
     Verb.RESTART: h.assessment_press,
-    Verb.START: h.assess,
+    Verb.START: ha.assess,
     Verb.SHARE: h.share,
     Verb.TASK_DONE: h.task_press,
     Verb.TASK_SNOOZE: h.task_press,
@@ -58,6 +60,7 @@ VERBS: dict[Verb, Handler] = {
     Verb.FEEDBACK: h.vote,
     Verb.TASKS: h.tasks,
     Verb.ASK: h.suggestion,
+    Verb.RESUME: ha.resume,
 }
 
 #: Forms by name (Slack modals).
@@ -68,7 +71,7 @@ FORMS: dict[str, Handler] = {
 #: Typed words that run a command when they open a message to the bot: `ask` with or
 #: without a question after it (it says how when there is none), the others alone.
 TYPED_COMMANDS = {"ask": "any", "tasks": "alone", "assess": "alone", "start": "alone",
-                  "assessment": "alone"}
+                  "assessment": "alone", ha.RESUME_WORD: "alone"}
 
 
 class Router:

@@ -143,6 +143,24 @@ class Advisor:
             return self.start(key, user_ref, channel_ref=channel_ref)
         return replies
 
+    def pending(self, key: ConversationKey) -> QuestionReply | None:
+        """The question a non-expired active conversation under `key` waits for, or None."""
+        with Session(self.engine) as session:
+            state = self._load(key, session.get(Conversation, str(key)))
+        if state is None or state.status != "active" or state.expired(self.clock()):
+            return None
+        replies = self.dialog.current_replies(state)
+        return replies[0] if replies and isinstance(replies[0], QuestionReply) else None
+
+    def answered_count(self, key: ConversationKey) -> int | None:
+        """How many questions the non-expired active conversation under `key` has answered;
+        None when there is none (`assess` then starts one without asking)."""
+        with Session(self.engine) as session:
+            state = self._load(key, session.get(Conversation, str(key)))
+        if state is None or state.status != "active" or state.expired(self.clock()):
+            return None
+        return len(state.answers)
+
     def active(self, key: ConversationKey) -> bool:
         """A non-expired active scoping conversation exists under `key`."""
         with Session(self.engine) as session:

@@ -197,6 +197,7 @@ class UserProfile(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+from storage.feedback_models import FeedbackVote  # noqa: E402, F401  (one vote per voter)
 from storage.inventory_models import NhiIdentity, NhiTaskLink  # noqa: E402, F401  (inventory)
 from storage.nudge_models import DigestRun  # noqa: E402, F401  (weekly digest claims)
 from storage.slack_models import SlackQuestionMessage  # noqa: E402, F401  (Slack adapter table)

@@ -52,6 +52,7 @@ def delete_workspace(session: Session, workspace: str) -> dict[str, int]:
     """
     from sqlalchemy import delete
 
+    from storage.feedback_models import FeedbackVote
     from storage.models import (
         Assessment,
         Conversation,
@@ -76,6 +77,7 @@ def delete_workspace(session: Session, workspace: str) -> dict[str, int]:
     run("task_event", delete(TaskEvent).where(col(TaskEvent.task_id).in_(task_ids)))
     run("nudge_delivery", delete(NudgeDelivery).where(col(NudgeDelivery.task_id).in_(task_ids)))
     run("task", delete(Task).where(col(Task.workspace) == workspace))
+    run("feedback_vote", delete(FeedbackVote).where(col(FeedbackVote.workspace) == workspace))
     for model in (Assessment, Conversation, Feedback, ChannelSetting, ConversationRef,
                   DigestRun, SlackQuestionMessage, TeamsQuestionCard):
         run(model.__tablename__, delete(model).where(col(model.workspace) == workspace))

@@ -26,6 +26,7 @@ from dialogs.replies import (
     Rationale,
     RecommendationReply,
     Reply,
+    ResumeOrRestartReply,
     Source,
     TaskChangedReply,
     TaskListReply,
@@ -363,6 +364,7 @@ def _fixtures() -> dict[str, Reply]:
         "text_warning": TextReply(text="That button is from an older question.", tone="warning"),
         "text_error": TextReply(text="Something went wrong.", tone="error"),
         "text_long_evil": TextReply(text=EVIL + LONG * 4, tone="info"),
+        "resume_or_restart": ResumeOrRestartReply(answered=3),
     }
 
 

@@ -57,7 +57,8 @@ def test_an_outdated_database_is_upgraded(engine: Engine) -> None:
     from sqlalchemy import text
 
     with engine.begin() as conn:
-        # back to before 0006: drop what it created, so the upgrade has real work to do
+        # back to before 0006: drop what it (and 0007) created, so the upgrade has real work
+        conn.execute(text("DROP TABLE feedback_vote"))
         conn.execute(text("DROP TABLE nhi_task_link"))
         conn.execute(text("DROP TABLE nhi_identity"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
@@ -66,7 +67,7 @@ def test_an_outdated_database_is_upgraded(engine: Engine) -> None:
     migrate(engine)
     with engine.connect() as conn:
         versions = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    assert versions == {"0006"}
+    assert versions == {"0007"}
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM nhi_identity")).scalar() == 0
 
@@ -85,3 +86,29 @@ def test_inventory_migration_downgrades_and_upgrades(engine: Engine) -> None:
     assert "nhi_identity" not in inspect(engine).get_table_names()
     migrate(engine)
     assert {"nhi_identity", "nhi_task_link"} <= set(inspect(engine).get_table_names())
+
+
+def test_feedback_vote_migration_keeps_the_votes_already_cast(engine: Engine) -> None:
+    """0007 turns the one vote each answer held into that voter's row, and downgrades."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect, text
+
+    from storage.db import MIGRATIONS_DIR
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection_engine"] = engine
+    command.downgrade(cfg, "0006")
+    assert "feedback_vote" not in inspect(engine).get_table_names()
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO feedback (workspace, user_ref, question, entry_ids, answered, score, "
+            "helpful, voted_by, created_at, voted_at) VALUES ('slack:T1', 'slack:T1:U1', 'q', "
+            "'[]', true, 1.0, true, 'slack:T1:U2', '2026-01-01 10:00:00', "
+            "'2026-01-01 11:00:00'), ('slack:T1', 'slack:T1:U1', 'q2', '[]', true, 1.0, NULL, "
+            "NULL, '2026-01-01 10:00:00', NULL)"))
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT workspace, voter, helpful FROM feedback_vote")).all()
+    assert [tuple(r) for r in rows] == [("slack:T1", "slack:T1:U2", True)]

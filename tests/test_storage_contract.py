@@ -152,3 +152,67 @@ def test_rows_are_filtered_by_workspace(engine: Engine) -> None:
     with Session(engine) as s:
         mine = s.exec(select(Feedback).where(col(Feedback.workspace) == "slack:T1")).all()
     assert [f.question for f in mine] == ["q1"]
+
+
+def _answer(session: Session, workspace: str = "slack:T1") -> int:
+    row = Feedback(workspace=workspace, user_ref=f"{workspace}:U1", question="what is an NHI?",
+                   entry_ids=["nhi-definition"])
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def test_votes_are_one_per_voter_and_a_revote_replaces_it(engine: Engine) -> None:
+    """A second voter adds a vote (never overwrites the first's); voting again updates."""
+    from storage.feedback import record_vote, tally, votes
+
+    with session_scope(engine) as session:
+        fid = _answer(session)
+        assert record_vote(session, fid, helpful=True, voted_by="slack:T1:U1",
+                           workspace="slack:T1")
+        assert record_vote(session, fid, helpful=False, voted_by="slack:T1:U2",
+                           workspace="slack:T1")
+    with session_scope(engine) as session:
+        assert [(v.voter, v.helpful) for v in votes(session, fid)] == [
+            ("slack:T1:U1", True), ("slack:T1:U2", False)]
+        assert tally(session, fid) == (1, 1)
+        assert session.get(Feedback, fid).helpful is None  # type: ignore[union-attr]  # a tie
+        assert record_vote(session, fid, helpful=False, voted_by="slack:T1:U1",
+                           workspace="slack:T1")
+    with session_scope(engine) as session:
+        assert tally(session, fid) == (0, 2) and len(votes(session, fid)) == 2
+        row = session.get(Feedback, fid)
+        assert row is not None and row.helpful is False and row.voted_by == "slack:T1:U1"
+        # another workspace's vote on this id is refused and changes nothing
+        assert not record_vote(session, fid, helpful=True, voted_by="slack:T2:U9",
+                               workspace="slack:T2")
+    with session_scope(engine) as session:
+        assert tally(session, fid) == (0, 2)
+
+
+def test_the_database_refuses_a_second_row_for_the_same_voter(engine: Engine) -> None:
+    from storage.feedback_models import FeedbackVote
+
+    with session_scope(engine) as session:
+        fid = _answer(session)
+        session.add(FeedbackVote(feedback_id=fid, workspace="slack:T1", voter="slack:T1:U1",
+                                 helpful=True))
+    with pytest.raises(IntegrityError), session_scope(engine) as session:
+        session.add(FeedbackVote(feedback_id=fid, workspace="slack:T1", voter="slack:T1:U1",
+                                 helpful=False))
+
+
+def test_deleting_a_workspace_deletes_its_votes(engine: Engine) -> None:
+    from storage.feedback import record_vote, votes
+    from storage.workspaces import delete_workspace
+
+    with session_scope(engine) as session:
+        mine, theirs = _answer(session, "slack:T1"), _answer(session, "slack:T2")
+        record_vote(session, mine, helpful=True, voted_by="slack:T1:U1", workspace="slack:T1")
+        record_vote(session, theirs, helpful=True, voted_by="slack:T2:U1", workspace="slack:T2")
+    with session_scope(engine) as session:
+        counts = delete_workspace(session, "slack:T1")
+    assert counts["feedback_vote"] == 1
+    with session_scope(engine) as session:
+        assert votes(session, mine) == [] and len(votes(session, theirs)) == 1

@@ -14,6 +14,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.logsafe import safe
 from bot.metrics import count_api_error
 from bot.slack.dedupe import note_reply_failed
 from dialogs.replies import Reply
@@ -50,15 +51,15 @@ async def call(client: AsyncWebClient, method: str, **kwargs: Any) -> dict[str, 
         count_api_error("slack", exc.response.status_code)  # Slack refused: a retry won't help
         data = exc.response.data
         error = data.get("error") if isinstance(data, dict) else f"HTTP {exc.response.status_code}"
-        log.error("slack %s failed: %s (team=%s channel=%s)", method, error, _team(client),
-                  kwargs.get("channel"))
+        log.error("slack %s failed: %s (team=%s channel=%s)", method, safe(error, 100),
+                  safe(_team(client), 40), safe(kwargs.get("channel"), 40))
         return None
     except Exception as exc:  # network errors after the retry handlers gave up
         if method in REPLY_METHODS:
             note_reply_failed()  # Slack never got the reply: release the event for its retry
         count_api_error("slack", None)
         log.error("slack %s failed: %s: %s (team=%s channel=%s)", method, type(exc).__name__,
-                  exc, _team(client), kwargs.get("channel"))
+                  safe(exc), safe(_team(client), 40), safe(kwargs.get("channel"), 40))
         return None
     return dict(response.data) if isinstance(response.data, dict) else None
 

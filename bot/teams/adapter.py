@@ -19,6 +19,7 @@ from botbuilder.schema import Activity, ResourceResponse
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from sqlalchemy.engine import Engine
 
+from bot.logsafe import safe
 from bot.metrics import Metrics, bind, count_teams_inbound
 from bot.teams.clients import CachingBotFrameworkAuthentication
 from bot.teams.middleware import DedupeMiddleware, ReferenceMiddleware
@@ -82,8 +83,9 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
     activity = context.activity
     log.error(
         "teams: turn failed for activity %s (%s) in conversation %s: %s",
-        activity.id, activity.type, activity.conversation.id if activity.conversation else "?",
-        error, exc_info=error,
+        safe(activity.id, 80), safe(activity.type, 40),
+        safe(activity.conversation.id, 120) if activity.conversation else "?",
+        safe(error), exc_info=error,
     )
     if activity.type != "message" or isinstance(error, (HttpOperationError, ClientRequestError)):
         return  # nothing to say, or the connector itself is failing: an apology would too
@@ -93,7 +95,7 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
 
         await context.send_activity(to_activity(TextReply(text=SORRY, tone="error")))
     except Exception as exc:  # the log above has the turn; this one says the user was not told
-        log.error("teams: could not tell the user about the failure: %s", exc)
+        log.error("teams: could not tell the user about the failure: %s", safe(exc))
 
 
 def make_adapter(settings: TeamsSettings, engine: Engine, retry: RetryPolicy | None = None,

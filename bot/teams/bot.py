@@ -15,6 +15,7 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import ChannelAccount
 from sqlalchemy.engine import Engine
 
+from bot.logsafe import safe
 from bot.teams import translate
 from bot.teams.identity import Identity, submit_value
 from bot.teams.outbound import TeamsSurface
@@ -57,7 +58,8 @@ class IdgovTeamsBot(ActivityHandler):
             try:
                 turn = translate.press_turn(ident, activity, value)
             except ValueError:
-                log.info("teams: unknown card submit %r", sorted(value)[:10])
+                log.info("teams: unknown card submit with keys %s",
+                         safe(",".join(sorted(str(k) for k in value)[:10]), 120))
                 await surface.deliver(here(TextReply(
                     text="That button is not one I know; it may be from an older version of "
                          "this app.", tone="warning")))
@@ -84,5 +86,5 @@ class IdgovTeamsBot(ActivityHandler):
         """Our cards use Action.Submit (a message), never invokes: refuse them with a 4xx
         instead of the SDK's 501, and without running anything."""
         name = str(turn_context.activity.name or "")[:100]
-        log.info("teams: unsupported invoke %r refused", name)
+        log.info("teams: unsupported invoke %s refused", safe(name, 80))
         return InvokeResponse(status=400, body={"error": f"idgov does not handle invoke {name!r}"})

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import Middleware, TurnContext
 from sqlalchemy.engine import Engine
 
+from bot.logsafe import safe
 from bot.teams import references
 from bot.teams.identity import PLATFORM, tenant_of
 from storage.events import claim_event, release_event
@@ -47,7 +48,7 @@ class DedupeMiddleware(Middleware):
             await logic()
             return
         if not await asyncio.to_thread(claim_event, self.engine, PLATFORM, eid):
-            log.info("teams: duplicate activity %s ignored", eid)
+            log.info("teams: duplicate activity %s ignored", safe(eid, 120))
             return
         try:
             await logic()

@@ -19,6 +19,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 from sqlalchemy.engine import Engine
 
+from bot.logsafe import safe
 from bot.metrics import observe_replies
 from bot.teams import references
 from bot.teams.identity import Identity
@@ -93,7 +94,8 @@ class TeamsSurface:
             await self.context.adapter.continue_conversation(reference, logic,
                                                              bot_app_id=self.app_id)
         except Exception as exc:
-            log.warning("teams: sharing to %s failed: %s", out.to, type(exc).__name__)
+            log.warning("teams: sharing to %s failed: %s", safe(out.to, 160),
+                        type(exc).__name__)
             return False
         return bool(sent)
 
@@ -109,7 +111,8 @@ class TeamsSurface:
                 found = await asyncio.to_thread(self.questions.find, out.key, [reply.step])
                 card_id = found.get(reply.step) or pressed_card
                 if card_id is None:
-                    log.info("teams: no question card to update for %s step %s", out.key,
+                    log.info("teams: no question card to update for %s step %s",
+                             safe(out.key, 300),
                              reply.step)
                     continue
                 update = to_activity(reply)

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from bot.logsafe import safe
 from bot.metrics import count_api_error
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ async def call_with_retries(op: Callable[[], Awaitable[T]], what: str,
             if not is_transient(exc) or attempt == policy.attempts:
                 count_api_error("teams", status_of(exc))
                 log.error("teams connector: %s failed for good after %d attempt(s): %s %s",
-                          what, attempt, status_of(exc) or type(exc).__name__, exc)
+                          what, attempt, status_of(exc) or type(exc).__name__, safe(exc))
                 raise
             delay = retry_after_of(exc)
             if delay is None:

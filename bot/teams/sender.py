@@ -21,6 +21,7 @@ from botbuilder.schema import (
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from bot.logsafe import safe
 from bot.senders import DeliveryResult, Recipient
 from bot.teams import outbound, references
 from bot.teams.adapter import IdgovCloudAdapter, make_adapter
@@ -140,15 +141,15 @@ class TeamsSender:
         status = status_of(exc)
         what = f"{status} {exc}" if status else f"{type(exc).__name__}: {exc}"
         if is_transient(exc):
-            log.warning("teams sender: transient failure to %s: %s", ref, what)
+            log.warning("teams sender: transient failure to %s: %s", safe(ref), safe(what))
             return DeliveryResult(ok=False, retry_after=retry_after_of(exc) or DEFAULT_RETRY_AFTER,
                                   error=what[:500])
         if status in (403, 404):
             error = f"{ref}: Teams refused the message ({what[:300]}); the app was removed or "
             error += "the conversation is gone"
-            log.warning("teams sender: %s", error)
+            log.warning("teams sender: %s", safe(error, 600))
             return DeliveryResult(ok=False, permanent=True, error=error)
-        log.error("teams sender: failed to deliver to %s: %s", ref, what)
+        log.error("teams sender: failed to deliver to %s: %s", safe(ref), safe(what))
         return DeliveryResult(ok=False, permanent=status is not None and 400 <= status < 500,
                               retry_after=None if status else DEFAULT_RETRY_AFTER,
                               error=what[:500])
