@@ -34,6 +34,7 @@ class Verb(StrEnum):
     ASK = "ask"  # answer a suggested knowledge-base entry (payload: e = entry id)
     DETAILS = "details"  # a recommendation's Details view (payload: a = assessment id)
     REPORT = "report"  # the full report of an assessment (payload: a = assessment id)
+    INVENTORY_TASKS = "inventory_tasks"  # open inventory tasks of a gap kind (payload: v = kind)
 
 
 class Action(BaseModel):
