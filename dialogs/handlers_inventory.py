@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from dialogs import policy
 from dialogs.evidence.collect import parse_period
-from dialogs.evidence.pack import PACK_FRAMEWORKS, EvidenceError, build_pack
+from dialogs.evidence.pack import EvidenceError, build_pack
 from dialogs.handlers import Ctx, is_admin
 from dialogs.inventory import service
 from dialogs.inventory.replies import InventorySummaryReply

@@ -16,20 +16,20 @@ from pydantic import BaseModel
 
 from dialogs.replies import (
     AnsweredReply,
-    GapCount,
-    GapOffender,
-    ImportReport,
-    InventorySummaryReply,
-    RejectedRow,
     AnswerReply,
     Choice,
     ControlRow,
+    GapCount,
+    GapOffender,
     HelpCommand,
     HelpReply,
+    ImportReport,
+    InventorySummaryReply,
     NudgeReply,
     QuestionReply,
     Rationale,
     RecommendationReply,
+    RejectedRow,
     Reply,
     Source,
     TaskChangedReply,
@@ -406,12 +406,14 @@ def _fixtures() -> dict[str, Reply]:
         "inventory_summary_imported": inventory(report=IMPORTED, source="service-accounts.csv"),
         "inventory_summary_many_refused": inventory(
             report=IMPORTED.model_copy(update={"rejected": [
-                RejectedRow(row=i, error="the owner looks like a credential") for i in range(2, 60)]}),
+                RejectedRow(row=i, error="the owner looks like a credential")
+                for i in range(2, 60)]}),
             source="big.csv"),
         "inventory_summary_evil": inventory(
-            source=EVIL, report=IMPORTED.model_copy(update={"rejected": [RejectedRow(row=2, error=EVIL)]}),
-            gaps=[GapCount(kind="unowned", label=EVIL, count=1, task_kind="ownership", tasks_open=1,
-                           worst=[GapOffender(label=EVIL, owner=EVIL, gaps=1)] * 3)]),
+            source=EVIL,
+            report=IMPORTED.model_copy(update={"rejected": [RejectedRow(row=2, error=EVIL)]}),
+            gaps=[GapCount(kind="unowned", label=EVIL, count=1, task_kind="ownership",
+                           tasks_open=1, worst=[GapOffender(label=EVIL, owner=EVIL, gaps=1)] * 3)]),
     }
 
 

@@ -20,12 +20,13 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 from sqlalchemy.engine import Engine
 
 from bot.metrics import observe_replies
+from bot.teams import files as teams_files
 from bot.teams import references
 from bot.teams.identity import Identity
 from dialogs.outbox import Audience, Out
 from dialogs.question_messages import TeamsQuestionCards
 from dialogs.replies import AnsweredReply, QuestionReply, Reply, TaskSummary
-from dialogs.turn import Actor, Place, Turn
+from dialogs.turn import Actor, Place, SharedFile, Turn
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,13 @@ class TeamsSurface:
 
     async def ask_reason(self, turn: Turn, task: TaskSummary) -> bool:
         return False  # the reason is an input on the card itself
+
+    async def fetch_file(self, file: SharedFile, limit: int) -> tuple[str, bytes]:
+        return file.name, await teams_files.fetch(file, limit,
+                                                  service_url=self.context.activity.service_url)
+
+    async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:
+        return False  # a bot sends files through a consent card and OneDrive: not done yet
 
     async def post(self, out: Out) -> bool:
         """Send to a channel: this conversation when it is that channel, else continue the

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
+from dialogs.inventory import summary as summary_module
 from dialogs.inventory.importer import import_rows
 from dialogs.inventory.replies import ImportReport, InventorySummaryReply
-from dialogs.inventory import summary as summary_module
 from dialogs.inventory.summary import build_summary
 from dialogs.inventory.tasks_sync import sync_tasks
 from dialogs.replies import TaskSummary
