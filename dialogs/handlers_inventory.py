@@ -120,7 +120,7 @@ async def _import_one(ctx: Ctx, turn: Turn, shared: SharedFile) -> list[Out]:
         return here(TextReply(text=TOO_BIG.format(name=shown, mb=shared.size // 2**20,
                                                   limit=MAX_UPLOAD // 2**20), tone="warning"))
     try:
-        name, data = await ctx.surface.fetch_file(shared, MAX_UPLOAD)
+        name, data = await ctx.surface.fetch_file(shared, MAX_UPLOAD, IMPORT_TYPES)
     except FileUnavailable as exc:
         return here(TextReply(text=f"{shown}: {exc}", tone="warning"))
     name = name or shared.name

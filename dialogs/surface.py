@@ -53,9 +53,12 @@ class Surface(Protocol):
         """Deliver one reply now, elsewhere than the turn's place; True when delivered."""
         ...
 
-    async def fetch_file(self, file: SharedFile, limit: int) -> tuple[str, bytes]:
-        """The file's name and bytes, at most `limit` bytes; raises `FileUnavailable`
-        (too big, not reachable, from a host this surface does not download from)."""
+    async def fetch_file(self, file: SharedFile, limit: int,
+                         suffixes: tuple[str, ...] = ()) -> tuple[str, bytes]:
+        """The file's name and bytes, at most `limit` bytes, when its name ends with one of
+        `suffixes` (checked before downloading when the name is only known from the
+        platform's file record); raises `FileUnavailable` (wrong type, too big, not
+        reachable, from a host this surface does not download from)."""
         ...
 
     async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:

@@ -76,7 +76,8 @@ class TerminalSurface:
     async def post(self, out: Out) -> bool:
         return False
 
-    async def fetch_file(self, file: SharedFile, limit: int) -> tuple[str, bytes]:
+    async def fetch_file(self, file: SharedFile, limit: int,
+                         suffixes: tuple[str, ...] = ()) -> tuple[str, bytes]:
         raise FileUnavailable("the terminal takes no files: run `idgov inventory import FILE`")
 
     async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:

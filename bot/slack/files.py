@@ -37,12 +37,24 @@ def slack_file_host(api_base: str) -> Callable[[URL], bool]:
     return allowed
 
 
-async def fetch(client: AsyncWebClient, file: SharedFile, limit: int) -> tuple[str, bytes]:
+def wrong_type(name: str, suffixes: tuple[str, ...]) -> FileUnavailable | None:
+    if suffixes and not name.lower().endswith(suffixes):
+        return FileUnavailable(f"only {' or '.join(s.lstrip('.').upper() for s in suffixes)} "
+                               "files are taken here; nothing was downloaded.")
+    return None
+
+
+async def fetch(client: AsyncWebClient, file: SharedFile, limit: int,
+                suffixes: tuple[str, ...] = ()) -> tuple[str, bytes]:
     info = await call(client, "files.info", file=file.handle)
     meta = (info or {}).get("file") if info else None
     if not isinstance(meta, dict):
         raise FileUnavailable("I could not read that file from Slack; send it again, or ask "
                               "the workspace admin to reinstall idgov (it needs files:read).")
+    name = meta.get("name") if isinstance(meta.get("name"), str) else file.name
+    refused = wrong_type(str(name or ""), suffixes)
+    if refused:
+        raise refused
     size = meta.get("size")
     if isinstance(size, int) and size > limit:
         raise FileUnavailable(f"the file is {size // 2**20} MB; the limit is "
@@ -58,8 +70,7 @@ async def fetch(client: AsyncWebClient, file: SharedFile, limit: int) -> tuple[s
     except DownloadError as exc:
         log.warning("slack file %s not fetched: %s", file.handle, exc)
         raise FileUnavailable(f"{exc}.") from None
-    name = meta.get("name")
-    return (name if isinstance(name, str) else file.name), data
+    return str(name or ""), data
 
 
 async def upload_to_dm(client: AsyncWebClient, channel: str, name: str, data: bytes,

@@ -95,8 +95,9 @@ class SlackSurface:
             body["text"] = f"Shared by <@{out.shared_by.rsplit(':', 1)[-1]}>: {body['text']}"
         return await call(self.client, "chat.postMessage", channel=channel, **body) is not None
 
-    async def fetch_file(self, file: SharedFile, limit: int) -> tuple[str, bytes]:
-        return await files.fetch(self.client, file, limit)
+    async def fetch_file(self, file: SharedFile, limit: int,
+                         suffixes: tuple[str, ...] = ()) -> tuple[str, bytes]:
+        return await files.fetch(self.client, file, limit, suffixes)
 
     async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:
         """Uploaded to the actor's DM with the bot (only the actor of this turn)."""

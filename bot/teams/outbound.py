@@ -26,6 +26,7 @@ from bot.teams.identity import Identity
 from dialogs.outbox import Audience, Out
 from dialogs.question_messages import TeamsQuestionCards
 from dialogs.replies import AnsweredReply, QuestionReply, Reply, TaskSummary
+from dialogs.surface import FileUnavailable
 from dialogs.turn import Actor, Place, SharedFile, Turn
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,11 @@ class TeamsSurface:
     async def ask_reason(self, turn: Turn, task: TaskSummary) -> bool:
         return False  # the reason is an input on the card itself
 
-    async def fetch_file(self, file: SharedFile, limit: int) -> tuple[str, bytes]:
+    async def fetch_file(self, file: SharedFile, limit: int,
+                         suffixes: tuple[str, ...] = ()) -> tuple[str, bytes]:
+        if suffixes and not file.name.lower().endswith(suffixes):
+            raise FileUnavailable("only " + " or ".join(s.lstrip(".").upper() for s in suffixes)
+                                  + " files are taken here; nothing was downloaded.")
         return file.name, await teams_files.fetch(file, limit,
                                                   service_url=self.context.activity.service_url)
 
