@@ -6,8 +6,9 @@ JSON body and headers, so tests assert on what Slack would have received. Respon
 Slack's documented shapes; files work as Slack documents them: `add_file` stores an upload
 that ``files.info`` describes (``url_private_download`` served here, bearer token required)
 and the external upload flow (``files.getUploadURLExternal``, a POST of the bytes to the
-``upload_url``, ``files.completeUploadExternal``) lands in `uploads`. Tests can queue failures (429 with Retry-After, 5xx, or an
-``ok: false`` error such as ``user_not_found``) per method.
+``upload_url``, ``files.completeUploadExternal``) lands in `uploads`. Tests can queue
+failures (429 with Retry-After, 5xx, or an ``ok: false`` error such as ``user_not_found``)
+per method.
 """
 
 from __future__ import annotations
