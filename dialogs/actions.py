@@ -35,6 +35,7 @@ class Verb(StrEnum):
     DETAILS = "details"  # a recommendation's Details view (payload: a = assessment id)
     REPORT = "report"  # the full report of an assessment (payload: a = assessment id)
     RESUME = "resume"  # carry on with the assessment in progress (after `assess` asked)
+    INVENTORY_TASKS = "inventory_tasks"  # open inventory tasks of a gap kind (payload: v = kind)
 
 
 #: The largest id a database integer column holds (signed 64 bits). Larger or negative

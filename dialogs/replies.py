@@ -8,7 +8,7 @@ field is plain data (user text unescaped), so each renderer escapes for its own 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -194,6 +194,66 @@ class ResumeOrRestartReply(BaseModel):
     text: str = ("You have an assessment in progress. Carry on where you left off, or start "
                  "over (your answers so far are discarded)?")
 
+# --- inventory (issue 13): the import report and the chat summary ---------------------------
+# Kept here, not in dialogs/inventory/replies.py (which re-exports them), because the summary
+# is a member of the `Reply` union below and its tasks are `TaskSummary`s.
+class RejectedRow(BaseModel):
+    row: int
+    error: str
+
+
+class ImportReport(BaseModel):
+    format: str
+    dry_run: bool = False
+    imported: int = 0
+    updated: int = 0
+    skipped: int = 0  # rows the format says are not non-human identities (console users)
+    rejected: list[RejectedRow] = Field(default_factory=list)
+    gaps: dict[str, int] = Field(default_factory=dict)
+    coverage: dict[str, Any] = Field(default_factory=dict)
+    tasks_created: int = 0
+    tasks_updated: int = 0
+    tasks_closed: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented JSON output: exactly these keys."""
+        return {
+            "imported": self.imported, "updated": self.updated,
+            "rejected": [r.model_dump() for r in self.rejected], "gaps": dict(self.gaps),
+            "coverage": dict(self.coverage), "tasks_created": self.tasks_created,
+            "tasks_closed": self.tasks_closed,
+        }
+
+
+class GapOffender(BaseModel):
+    label: str  # platform:name
+    owner: str | None = None
+    gaps: int  # how many gap kinds this identity has
+
+
+class GapCount(BaseModel):
+    kind: str
+    label: str
+    count: int
+    task_kind: str
+    controls: list[str] = Field(default_factory=list)
+    worst: list[GapOffender] = Field(default_factory=list)
+    tasks_open: int = 0  # open inventory tasks chasing this gap (an "Open tasks" button)
+
+
+class InventorySummaryReply(BaseModel):
+    kind: Literal["inventory_summary"] = "inventory_summary"
+    workspace: str
+    identities: int
+    coverage: dict[str, Any]
+    gaps: list[GapCount]
+    tasks: list[TaskSummary]  # open inventory tasks (opened per gap kind with a button)
+    #: set when the summary answers a file sent in chat: what that import did
+    report: ImportReport | None = None
+    source: str | None = None  # the file's name
+    empty_text: str = ("No inventory yet. Send a CSV or JSON export (AWS credential report, "
+                       "gcloud, Azure, kubectl or GitHub) to import one.")
+
 
 Reply = Annotated[
     QuestionReply
@@ -205,6 +265,7 @@ Reply = Annotated[
     | TaskChangedReply
     | HelpReply
     | TextReply
-    | ResumeOrRestartReply,
+    | ResumeOrRestartReply
+    | InventorySummaryReply,
     Field(discriminator="kind"),
 ]

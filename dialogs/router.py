@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from dialogs import handlers as h
 from dialogs import handlers_assessment as ha
+from dialogs import handlers_inventory as hi
 from dialogs.actions import Verb
 from dialogs.outbox import Out
 from dialogs.service import Advisor
@@ -42,6 +43,8 @@ COMMANDS: dict[str, Handler] = {
     "tasks": h.tasks,
     "autoanswer": h.autoanswer,
     "help": h.help_,
+    "inventory": hi.inventory,
+    "evidence": hi.evidence,
 }
 
 #: Every button and card submit idgov draws.
@@ -61,6 +64,7 @@ VERBS: dict[Verb, Handler] = {
     Verb.TASKS: h.tasks,
     Verb.ASK: h.suggestion,
     Verb.RESUME: ha.resume,
+    Verb.INVENTORY_TASKS: hi.gap_tasks,
 }
 
 #: Forms by name (Slack modals).
@@ -71,7 +75,11 @@ FORMS: dict[str, Handler] = {
 #: Typed words that run a command when they open a message to the bot: `ask` with or
 #: without a question after it (it says how when there is none), the others alone.
 TYPED_COMMANDS = {"ask": "any", "tasks": "alone", "assess": "alone", "start": "alone",
-                  "assessment": "alone", ha.RESUME_WORD: "alone"}
+                  "assessment": "alone", ha.RESUME_WORD: "alone", "inventory": "alone",
+                  "evidence": "any"}
+
+#: Files sent to the bot (a DM or an @mention with attachments): today only inventory imports.
+FILES: Handler = hi.inventory_upload
 
 
 class Router:
@@ -100,6 +108,8 @@ class Router:
 def _typed_handler(said: Said) -> Handler:
     if not said.addressed:
         return h.overheard
+    if said.files:
+        return FILES
     word, _, rest = said.text.strip().partition(" ")
     command = word.lower().rstrip("!.?")
     shape = TYPED_COMMANDS.get(command)

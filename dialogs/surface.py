@@ -13,7 +13,12 @@ from typing import Protocol
 
 from dialogs.outbox import Out
 from dialogs.replies import TaskSummary
-from dialogs.turn import Actor, Place, Turn
+from dialogs.turn import Actor, Place, SharedFile, Turn
+
+
+class FileUnavailable(Exception):
+    """A shared file could not be fetched; the message is one line, safe to show the user
+    (never a URL or a token)."""
 
 
 class Surface(Protocol):
@@ -46,4 +51,17 @@ class Surface(Protocol):
 
     async def post(self, out: Out) -> bool:
         """Deliver one reply now, elsewhere than the turn's place; True when delivered."""
+        ...
+
+    async def fetch_file(self, file: SharedFile, limit: int,
+                         suffixes: tuple[str, ...] = ()) -> tuple[str, bytes]:
+        """The file's name and bytes, at most `limit` bytes, when its name ends with one of
+        `suffixes` (checked before downloading when the name is only known from the
+        platform's file record); raises `FileUnavailable` (wrong type, too big, not
+        reachable, from a host this surface does not download from)."""
+        ...
+
+    async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:
+        """Deliver a file privately to `actor` (Slack: an upload to their DM); False where
+        this surface cannot send files (Teams, the terminal)."""
         ...

@@ -75,12 +75,27 @@ class Place(BaseModel):
                                self.thread or NO_THREAD, user)
 
 
+class SharedFile(BaseModel):
+    """A file sent with a message, as the platform described it. `handle` means nothing to
+    dialogs (a Slack file id, a Teams download URL): only the surface the turn came from
+    resolves it (`dialogs.surface.Surface.fetch_file`), so the download stays platform code.
+    A Teams download URL is pre-authorised, hence kept out of reprs and logs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = ""  # "" when the platform did not say (Slack: files.info tells)
+    size: int | None = None  # bytes, when the platform said
+    handle: str = Field(repr=False, max_length=4000)
+
+
 class Said(BaseModel):
-    """Typed text. `addressed`: said to the bot (a DM or an @mention), not just overheard."""
+    """Typed text. `addressed`: said to the bot (a DM or an @mention), not just overheard.
+    `files`: files sent with the message (an inventory export sent to the bot's DM)."""
 
     kind: Literal["said"] = "said"
     text: str
     addressed: bool = True
+    files: list[SharedFile] = Field(default_factory=list)
 
 
 class Command(BaseModel):

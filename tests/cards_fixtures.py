@@ -19,12 +19,17 @@ from dialogs.replies import (
     AnswerReply,
     Choice,
     ControlRow,
+    GapCount,
+    GapOffender,
     HelpCommand,
     HelpReply,
+    ImportReport,
+    InventorySummaryReply,
     NudgeReply,
     QuestionReply,
     Rationale,
     RecommendationReply,
+    RejectedRow,
     Reply,
     ResumeOrRestartReply,
     Source,
@@ -149,6 +154,37 @@ def recommendation(n_tasks: int = 3, **extra: object) -> RecommendationReply:
     }
     fields.update(extra)
     return RecommendationReply.model_validate(fields)
+
+
+COVERAGE = {"identities": 12, "with_secret": 9, "with_owner": 0.75, "with_rotation_date": 0.6667,
+            "rotated_within_policy": 0.3333, "used_recently": 0.5, "used_recently_days": 90}
+
+
+def inventory(**extra: object) -> InventorySummaryReply:
+    fields: dict[str, object] = {
+        "workspace": "slack:T1", "identities": 12, "coverage": COVERAGE,
+        "gaps": [
+            GapCount(kind="unowned", label="No accountable owner", count=3, task_kind="ownership",
+                     controls=["A.5.16", "CC6.2"], tasks_open=1,
+                     worst=[GapOffender(label="aws:deploy-bot", gaps=4),
+                            GapOffender(label="github:release-token", owner=None, gaps=3)]),
+            GapCount(kind="rotation_overdue", label="Secret older than the rotation policy",
+                     count=5, task_kind="rotation", tasks_open=2,
+                     worst=[GapOffender(label="gcp:ci-runner@p.iam.gserviceaccount.com",
+                                        owner="ana@example.com", gaps=2)]),
+            GapCount(kind="expired", label="Expired credential still listed", count=0,
+                     task_kind="offboarding"),
+        ],
+        "tasks": [task(1, kind="ownership"), task(2, kind="rotation")],
+    }
+    fields.update(extra)
+    return InventorySummaryReply.model_validate(fields)
+
+
+IMPORTED = ImportReport(format="generic-csv", imported=10, updated=2, skipped=1, rejected=[
+    RejectedRow(row=4, error="the created date is not a date"),
+    RejectedRow(row=7, error="duplicate of row 3 (same platform and id or name)")],
+    tasks_created=3, tasks_updated=1, tasks_closed=1)
 
 
 def _fixtures() -> dict[str, Reply]:
@@ -365,6 +401,21 @@ def _fixtures() -> dict[str, Reply]:
         "text_error": TextReply(text="Something went wrong.", tone="error"),
         "text_long_evil": TextReply(text=EVIL + LONG * 4, tone="info"),
         "resume_or_restart": ResumeOrRestartReply(answered=3),
+        "inventory_summary": inventory(),
+        "inventory_summary_empty": InventorySummaryReply(workspace="teams:t1", identities=0,
+                                                         coverage={}, gaps=[], tasks=[]),
+        "inventory_summary_no_gaps": inventory(gaps=[], tasks=[]),
+        "inventory_summary_imported": inventory(report=IMPORTED, source="service-accounts.csv"),
+        "inventory_summary_many_refused": inventory(
+            report=IMPORTED.model_copy(update={"rejected": [
+                RejectedRow(row=i, error="the owner looks like a credential")
+                for i in range(2, 60)]}),
+            source="big.csv"),
+        "inventory_summary_evil": inventory(
+            source=EVIL,
+            report=IMPORTED.model_copy(update={"rejected": [RejectedRow(row=2, error=EVIL)]}),
+            gaps=[GapCount(kind="unowned", label=EVIL, count=1, task_kind="ownership",
+                           tasks_open=1, worst=[GapOffender(label=EVIL, owner=EVIL, gaps=1)] * 3)]),
     }
 
 

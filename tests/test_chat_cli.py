@@ -119,3 +119,23 @@ def test_bad_user_is_one_line_and_exit_2(tmp_path: Path, user: str) -> None:
     proc = idgov_chat(tmp_path / "idgov.db", [], "--user", user)
     assert proc.returncode == 2
     assert proc.stderr.startswith("idgov: error: --user") and len(proc.stderr.splitlines()) == 1
+
+
+def test_inventory_typed_in_the_terminal_shows_the_summary(tmp_path: Path) -> None:
+    """The terminal's inventory is the CLI's (``cli:local``): imported with `idgov inventory
+    import`, then ``inventory`` typed in `idgov chat` shows it, and the assessment goes on."""
+    db = tmp_path / "idgov.db"
+    sample = Path(__file__).resolve().parent / "inventory_samples" / "chat_upload.csv"
+    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    imported = subprocess.run([sys.executable, "-m", "bot.cli.main", "inventory", "import",
+                               str(sample), "--actor", "cli:local:local"], capture_output=True,
+                              text=True, cwd=tmp_path, env=environ, timeout=60)
+    assert imported.returncode == 2, imported.stderr  # two rows refused, four imported
+    proc = idgov_chat(db, ["inventory", "evidence soc2"])
+    assert proc.returncode == 0, proc.stderr
+    assert "Non-human identity inventory" in proc.stdout
+    assert "4 identities: with an owner 75%" in proc.stdout
+    assert "- Secret older than the rotation policy: 3" in proc.stdout
+    # the terminal's operator is its admin; it cannot receive files, so it gets the command
+    assert "idgov evidence export --framework soc2 --workspace cli:local" in proc.stdout
+    assert stored(db) is not None  # the assessment is still there to resume

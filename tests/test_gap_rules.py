@@ -1,17 +1,58 @@
-"""Gap rules are data: every control id they cite exists in the crosswalk, every task kind is a
-task kind, and a malformed rules file is a one-line error."""
+"""Gap rules are data: every control id they cite exists in the control catalogue (under the
+framework it is cited for) and in the crosswalk, every task kind is a task kind, and a malformed
+rules file is a one-line error."""
 
 from __future__ import annotations
 
 import pytest
 
+from knowledge.catalogue import all_controls
 from knowledge.crosswalk import load_crosswalk
-from knowledge.inventory.rules import GAP_KINDS, RulesError, load_rules, parse_rules
+from knowledge.inventory.rules import (
+    GAP_KINDS,
+    GapRules,
+    RulesError,
+    load_rules,
+    parse_rules,
+)
 from knowledge.schema import TASK_KINDS
 
 
+def uncatalogued(rules: GapRules) -> list[str]:
+    """Problems with the control ids `rules` cite: not in the catalogue, or catalogued under
+    another framework than the one they are cited for."""
+    catalogued = {c.id: c.framework for c in all_controls()}
+    problems = []
+    for kind, rule in rules.gaps.items():
+        for framework, ids in rule.controls.items():
+            for cid in ids:
+                if cid not in catalogued:
+                    problems.append(f"{kind} cites {cid}, not in the control catalogue")
+                elif catalogued[cid] != framework:
+                    problems.append(f"{kind} cites {cid} as {framework}; the catalogue has "
+                                    f"it as {catalogued[cid]}")
+    return problems
+
+
+def test_every_cited_control_is_in_the_catalogue_under_its_framework() -> None:
+    """knowledge/data/controls.yaml describes every control idgov cites; a gap rule citing
+    an id it does not hold (or holds under another framework) would send an auditor to
+    nothing."""
+    rules = load_rules()
+    assert sum(len(ids) for r in rules.gaps.values() for ids in r.controls.values()) >= 40
+    assert uncatalogued(rules) == []
+
+
+def test_a_rule_citing_an_uncatalogued_id_is_caught() -> None:
+    raw = load_rules().model_dump()
+    raw["gaps"]["unowned"]["controls"]["iso27001"].append("A.9.99")
+    raw["gaps"]["expired"]["controls"]["soc2"].append("A.5.16")
+    assert uncatalogued(parse_rules(raw)) == [
+        "unowned cites A.9.99, not in the control catalogue",
+        "expired cites A.5.16 as soc2; the catalogue has it as iso27001"]
+
+
 def test_every_cited_control_is_declared_in_the_crosswalk() -> None:
-    # The lead switches this to the control catalogue when merging (issue 13 / catalogue work).
     declared = load_crosswalk().controls
     for kind, rule in load_rules().gaps.items():
         for framework, ids in rule.controls.items():

@@ -21,7 +21,8 @@ from bot.cli.errors import CliError
 from dialogs.keys import terminal_key
 from dialogs.outbox import Out
 from dialogs.replies import RecommendationReply, Reply, TaskSummary
-from dialogs.turn import Actor, Place, Said, Turn
+from dialogs.surface import FileUnavailable
+from dialogs.turn import Actor, Place, Said, SharedFile, Turn
 
 if TYPE_CHECKING:
     from dialogs.router import Router
@@ -74,6 +75,13 @@ class TerminalSurface:
         return False
 
     async def post(self, out: Out) -> bool:
+        return False
+
+    async def fetch_file(self, file: SharedFile, limit: int,
+                         suffixes: tuple[str, ...] = ()) -> tuple[str, bytes]:
+        raise FileUnavailable("the terminal takes no files: run `idgov inventory import FILE`")
+
+    async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:
         return False
 
 

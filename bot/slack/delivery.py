@@ -31,7 +31,7 @@ def render(reply: Reply) -> dict[str, Any]:
 #: Read-style methods slack_sdk sends as GET query strings; sent as POST forms instead,
 #: which Slack accepts for every method (and proxies and the test stand-in handle alike).
 FORM_METHODS = frozenset({"conversations.info", "users.info", "conversations.open",
-                          "conversations.history"})
+                          "conversations.history", "files.info"})
 
 
 #: Calls that carry a reply to a person: when one is lost on the network, the event is released

@@ -47,9 +47,9 @@ async def on_message(deps: SlackDeps, client: AsyncWebClient, team_id: str,
         return
     user_id, channel = str(event.get("user") or ""), str(event.get("channel") or "")
     text = str(event.get("text") or "").strip()
-    if not user_id or not channel or not text:
-        return
     dm = event.get("channel_type") == "im" or is_dm(channel)
+    if not user_id or not channel or not (text or (dm and event.get("files"))):
+        return  # a file alone counts only in the DM (an inventory import)
     if not dm and bot_user_id and f"<@{bot_user_id}" in text:
         return  # the app_mention listener answers this one
     await _route(deps, client, team_id, event, addressed=dm)

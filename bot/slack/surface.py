@@ -20,7 +20,7 @@ from collections import defaultdict
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.metrics import observe_replies
-from bot.slack import reason_form, task_messages
+from bot.slack import files, reason_form, task_messages
 from bot.slack.delivery import call, open_dm, render
 from bot.slack.deps import SlackDeps
 from bot.slack.task_messages import Origin
@@ -29,7 +29,7 @@ from dialogs.handlers import THREAD_INTRO
 from dialogs.keys import ConversationKey
 from dialogs.outbox import Audience, Out
 from dialogs.replies import AnsweredReply, QuestionReply, Reply, TaskChangedReply, TaskSummary
-from dialogs.turn import Actor, Command, Place, Pressed, Turn
+from dialogs.turn import Actor, Command, Place, Pressed, SharedFile, Turn
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,17 @@ class SlackSurface:
         if out.shared_by:
             body["text"] = f"Shared by <@{out.shared_by.rsplit(':', 1)[-1]}>: {body['text']}"
         return await call(self.client, "chat.postMessage", channel=channel, **body) is not None
+
+    async def fetch_file(self, file: SharedFile, limit: int,
+                         suffixes: tuple[str, ...] = ()) -> tuple[str, bytes]:
+        return await files.fetch(self.client, file, limit, suffixes)
+
+    async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:
+        """Uploaded to the actor's DM with the bot (only the actor of this turn)."""
+        if actor != self.turn.actor:
+            return False
+        dm = await self._dm_channel()
+        return bool(dm) and await files.upload_to_dm(self.client, dm or "", name, data, comment)
 
     async def _dm_channel(self) -> str | None:
         if self._dm is None:

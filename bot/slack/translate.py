@@ -13,9 +13,10 @@ from typing import Any
 
 from dialogs.actions import Verb, from_slack
 from dialogs.handlers import NA_FORM, REASON_FIELD
-from dialogs.turn import Actor, Command, Place, Pressed, Said, Submitted, Turn
+from dialogs.turn import Actor, Command, Place, Pressed, Said, SharedFile, Submitted, Turn
 
 PLATFORM = "slack"
+MAX_FILES = 10  # files read from one message (Slack allows up to 10 per share)
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
@@ -96,7 +97,21 @@ def message_turn(team_id: str, event: dict[str, Any], *, addressed: bool) -> Tur
              else place(team_id, channel, thread or _str(event.get("ts")) or None,
                         shared=bool(thread)))
     return Turn(actor=actor(team_id, _str(event.get("user"))), place=where,
-                what=Said(text=text.strip(), addressed=addressed))
+                what=Said(text=text.strip(), addressed=addressed, files=files_of(event)))
+
+
+def files_of(event: dict[str, Any]) -> list[SharedFile]:
+    """A ``file_share`` message's ``files[]``: id (resolved with files.info), name, size."""
+    found: list[SharedFile] = []
+    raw = event.get("files")
+    for item in raw[:MAX_FILES] if isinstance(raw, list) else []:
+        file_id = _str(item.get("id")) if isinstance(item, dict) else ""
+        if not file_id or len(file_id) > 100:
+            continue
+        size = item.get("size")
+        found.append(SharedFile(name=_str(item.get("name"))[:255], handle=file_id,
+                                size=size if isinstance(size, int) and size >= 0 else None))
+    return found
 
 
 def reason_of(view: dict[str, Any], block: str, field: str) -> str:

@@ -21,12 +21,14 @@ from sqlalchemy.engine import Engine
 
 from bot.logsafe import safe
 from bot.metrics import observe_replies
+from bot.teams import files as teams_files
 from bot.teams import references
 from bot.teams.identity import Identity
 from dialogs.outbox import Audience, Out
 from dialogs.question_messages import TeamsQuestionCards
 from dialogs.replies import AnsweredReply, QuestionReply, Reply, TaskSummary
-from dialogs.turn import Actor, Place, Turn
+from dialogs.surface import FileUnavailable
+from dialogs.turn import Actor, Place, SharedFile, Turn
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,17 @@ class TeamsSurface:
 
     async def ask_reason(self, turn: Turn, task: TaskSummary) -> bool:
         return False  # the reason is an input on the card itself
+
+    async def fetch_file(self, file: SharedFile, limit: int,
+                         suffixes: tuple[str, ...] = ()) -> tuple[str, bytes]:
+        if suffixes and not file.name.lower().endswith(suffixes):
+            raise FileUnavailable("only " + " or ".join(s.lstrip(".").upper() for s in suffixes)
+                                  + " files are taken here; nothing was downloaded.")
+        return file.name, await teams_files.fetch(file, limit,
+                                                  service_url=self.context.activity.service_url)
+
+    async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:
+        return False  # a bot sends files through a consent card and OneDrive: not done yet
 
     async def post(self, out: Out) -> bool:
         """Send to a channel: this conversation when it is that channel, else continue the

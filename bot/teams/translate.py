@@ -18,7 +18,10 @@ from bot.cards.render import reassign_input_id
 from bot.teams.identity import PLATFORM, THREAD_MARK, Identity
 from dialogs.actions import from_teams
 from dialogs.handlers import NEW_OWNER_FIELD, REASON_FIELD
-from dialogs.turn import Actor, Place, Pressed, Said, Turn
+from dialogs.turn import Actor, Place, Pressed, Said, SharedFile, Turn
+
+FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
+MAX_FILES = 10
 
 
 def actor(ident: Identity) -> Actor:
@@ -61,4 +64,19 @@ def text_turn(context: TurnContext, ident: Identity) -> Turn | None:
             return None
         TurnContext.remove_recipient_mention(activity)
     text = " ".join((activity.text or "").split())
-    return Turn(actor=actor(ident), place=place(ident), what=Said(text=text, addressed=True))
+    return Turn(actor=actor(ident), place=place(ident),
+                what=Said(text=text, addressed=True, files=files_of(activity)))
+
+
+def files_of(activity: Activity) -> list[SharedFile]:
+    """Files a person sent in chat (the app has ``supportsFiles``): attachments of type
+    ``application/vnd.microsoft.teams.file.download.info`` whose content has the
+    pre-authorised ``downloadUrl`` the surface fetches."""
+    found: list[SharedFile] = []
+    for att in (activity.attachments or [])[:MAX_FILES]:
+        if att.content_type != FILE_DOWNLOAD_INFO or not isinstance(att.content, dict):
+            continue
+        url = att.content.get("downloadUrl")
+        if isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) < 4000:
+            found.append(SharedFile(name=str(att.name or "")[:255], handle=url))
+    return found

@@ -11,10 +11,12 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
+from dialogs.inventory import summary as summary_module
 from dialogs.inventory.importer import import_rows
 from dialogs.inventory.replies import ImportReport, InventorySummaryReply
 from dialogs.inventory.summary import build_summary
 from dialogs.inventory.tasks_sync import sync_tasks
+from dialogs.replies import TaskSummary
 from knowledge.inventory.model import InventoryFileError
 from knowledge.inventory.rules import GapRules, load_rules
 from storage.clock import as_utc, utcnow
@@ -22,7 +24,7 @@ from storage.db import session_scope
 
 MAX_BYTES = 64 * 1024 * 1024
 
-__all__ = ["MAX_BYTES", "InventoryFileError", "import_file", "inventory_summary"]
+__all__ = ["MAX_BYTES", "InventoryFileError", "gap_tasks", "import_file", "inventory_summary"]
 
 
 def import_file(
@@ -56,3 +58,11 @@ def inventory_summary(engine: Engine, workspace: str, *, now: datetime | None = 
     with session_scope(engine) as session:
         return build_summary(session, workspace, rules=load_rules(),
                              now=as_utc(now or utcnow()), worst=worst)
+
+
+def gap_tasks(engine: Engine, workspace: str, gap_kind: str, *,
+              now: datetime | None = None) -> list[TaskSummary]:
+    """Open inventory tasks of one gap kind in `workspace`."""
+    with session_scope(engine) as session:
+        return summary_module.gap_tasks(session, workspace, gap_kind,
+                                        now=as_utc(now or utcnow()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from dialogs.inventory.replies import GapCount, GapOffender, InventorySummaryReply
+from dialogs.replies import TaskSummary
 from dialogs.task_view import task_summary
 from knowledge.inventory.gaps import Coverage
 from knowledge.inventory.model import IdentityRecord
@@ -54,14 +56,17 @@ def build_summary(session: Session, workspace: str, *, rules: GapRules, now: dat
                 heapq.heappush(heap, entry)
             elif entry > heap[0]:
                 heapq.heapreplace(heap, entry)
+    open_links = links(session, workspace)
+    tasks_open = Counter(link.gap_kind for link, _ in open_links)
     gaps = [
         GapCount(kind=kind, label=rule.label, count=coverage.gaps.get(kind, 0),
                  task_kind=rule.task_kind, controls=rule.control_ids(),
                  worst=[GapOffender(label=label, owner=owner, gaps=n) for n, _, label, owner
-                        in sorted(offenders.get(kind, []), reverse=True)])
+                        in sorted(offenders.get(kind, []), reverse=True)],
+                 tasks_open=tasks_open.get(kind, 0))
         for kind, rule in rules.gaps.items()
     ]
-    tasks = [task_summary(task, today=now.date()) for _, task in links(session, workspace)]
+    tasks = [task_summary(task, today=now.date()) for _, task in open_links]
     return InventorySummaryReply(workspace=workspace, identities=coverage.total,
                                  coverage=coverage.as_dict(), gaps=gaps, tasks=tasks)
 
@@ -69,3 +74,10 @@ def build_summary(session: Session, workspace: str, *, rules: GapRules, now: dat
 def _desc(text: str) -> tuple[int, ...]:
     """Sort key that orders strings in reverse, so heap ties keep the alphabetically first."""
     return tuple(-ord(c) for c in text)
+
+
+def gap_tasks(session: Session, workspace: str, gap_kind: str, *, now: datetime
+              ) -> list[TaskSummary]:
+    """The open inventory tasks chasing one gap kind (the summary's "Open tasks" button)."""
+    return [task_summary(task, today=now.date()) for link, task in links(session, workspace)
+            if link.gap_kind == gap_kind]

@@ -63,11 +63,18 @@ class ConnectorStandIn(LoopbackServer):
         self.installed: set[str] = set()  # user ids a 1:1 chat can be created with
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
+        self.files: dict[str, bytes] = {}  # served at file_url(name), as OneDrive serves a
+        self.downloads: list[str] = []  # pre-authorised downloadUrl (no token needed)
 
     # --- configuration and inspection --------------------------------------------------
     @property
     def service_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
+
+    def file_url(self, name: str, data: bytes) -> str:
+        """A pre-authorised download URL for `data` (what ``content.downloadUrl`` holds)."""
+        self.files[name] = data
+        return f"{self.service_url}files/{name}?tempauth=standin-{len(self.files)}"
 
     def fail(self, op: str, *failures: Failure) -> None:
         """Queue failures for the next calls of `op` (then normal answers resume)."""
@@ -99,7 +106,16 @@ class ConnectorStandIn(LoopbackServer):
         app.router.add_post("/v3/conversations/{cid}/activities", self._send)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_get("/files/{name}", self._file)
         return app
+
+    async def _file(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        with self._lock:
+            self.downloads.append(name)
+        if name not in self.files or not request.query.get("tempauth"):
+            return web.Response(status=404)
+        return web.Response(body=self.files[name], content_type="application/octet-stream")
 
     # --- handlers --------------------------------------------------------------------
     async def _record(self, request: web.Request, op: str) -> tuple[Call, Failure | None]:

@@ -3,8 +3,12 @@
 Runs a real aiohttp server on 127.0.0.1; point ``SLACK_API_URL`` (base ending in ``/api/``)
 and payload ``response_url`` values at it. Every call is recorded with its method, form or
 JSON body and headers, so tests assert on what Slack would have received. Responses follow
-Slack's documented shapes; tests can queue failures (429 with Retry-After, 5xx, or an
-``ok: false`` error such as ``user_not_found``) per method.
+Slack's documented shapes; files work as Slack documents them: `add_file` stores an upload
+that ``files.info`` describes (``url_private_download`` served here, bearer token required)
+and the external upload flow (``files.getUploadURLExternal``, a POST of the bytes to the
+``upload_url``, ``files.completeUploadExternal``) lands in `uploads`. Tests can queue
+failures (429 with Retry-After, 5xx, or an ``ok: false`` error such as ``user_not_found``)
+per method.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ class SlackApiStandIn(LoopbackServer):
         self.bot_user_id = "UBOT"
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> files.info "file" object
+        self.file_bytes: dict[str, bytes] = {}
+        self.redirects: dict[str, str] = {}  # file id -> Location its download answers with
+        self.uploads: dict[str, dict[str, Any]] = {}  # file id -> name, bytes, channel, comment
+        self._file_ids = itertools.count(1)
 
     # --- configuration -------------------------------------------------------------
     def fail(self, method: str, *failures: Failure) -> None:
@@ -73,6 +82,27 @@ class SlackApiStandIn(LoopbackServer):
             "real_name": name or user_id, "deleted": deleted, "tz": tz,
             "tz_offset": tz_offset, "profile": {"email": email, "real_name": name or user_id},
         }
+
+    def add_file(self, name: str, data: bytes, *, user: str = "U2147483697",
+                 mimetype: str = "text/csv", redirect_to: str | None = None) -> dict[str, Any]:
+        """A file as Slack stores an upload; returns its files.info object."""
+        file_id = f"F{next(self._file_ids):08d}"
+        root = f"http://127.0.0.1:{self.port}/files-pri/{self.team_id}-{file_id}"
+        obj = {"id": file_id, "created": int(time.time()), "timestamp": int(time.time()),
+               "name": name, "title": name, "mimetype": mimetype,
+               "filetype": name.rsplit(".", 1)[-1], "pretty_type": name.rsplit(".", 1)[-1].upper(),
+               "user": user, "user_team": self.team_id, "editable": False, "size": len(data),
+               "mode": "hosted", "is_external": False, "external_type": "", "is_public": False,
+               "public_url_shared": False, "display_as_bot": False, "username": "",
+               "url_private": f"{root}/{name}", "url_private_download": f"{root}/download/{name}",
+               "permalink": f"https://example.slack.com/files/{user}/{file_id}/{name}",
+               "channels": [], "groups": [], "ims": [], "comments_count": 0}
+        with self._lock:
+            self.files[file_id] = obj
+            self.file_bytes[file_id] = data
+            if redirect_to:
+                self.redirects[file_id] = redirect_to
+        return obj
 
     @property
     def base_url(self) -> str:
@@ -106,7 +136,35 @@ class SlackApiStandIn(LoopbackServer):
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{path:.*}", self._response_url)
+        app.router.add_get("/files-pri/{ref}/{rest:.*}", self._download)
+        app.router.add_post("/upload/v1/{file_id}", self._upload)
         return app
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        file_id = request.match_info["ref"].rpartition("-")[2]
+        with self._lock:
+            self.calls.append(Call("files:download", {"path": request.path},
+                                   dict(request.headers)))
+            data = self.file_bytes.get(file_id)
+            redirect = self.redirects.get(file_id)
+        if not request.headers.get("Authorization", "").startswith("Bearer xox"):
+            # Slack answers an unauthenticated file URL with its sign-in page, not the file
+            return web.Response(status=302, headers={"Location": "https://slack.com/signin"})
+        if redirect:
+            return web.Response(status=302, headers={"Location": redirect})
+        if data is None:
+            return web.Response(status=404, text="file_not_found")
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        file_id = request.match_info["file_id"]
+        with self._lock:
+            self.calls.append(Call("files:upload", {"file_id": file_id, "bytes": len(data)},
+                                   dict(request.headers)))
+            if file_id in self.uploads:
+                self.uploads[file_id]["bytes"] = data
+        return web.Response(text=f"OK - {len(data)}")
 
     # --- handlers ---------------------------------------------------------------------
     async def _body(self, request: web.Request) -> dict[str, Any]:
@@ -189,6 +247,27 @@ class SlackApiStandIn(LoopbackServer):
             return {"ok": True, "members": list(self.users), "response_metadata": {}}
         if method == "conversations.info":
             return {"ok": True, "channel": {"id": body.get("channel"), "creator": "UADMIN"}}
+        if method == "files.info":
+            found = self.files.get(str(body.get("file")))
+            return {"ok": True, "file": found} if found else {"ok": False,
+                                                              "error": "file_not_found"}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._file_ids):08d}"
+            self.uploads[file_id] = {"name": body.get("filename"), "length": body.get("length"),
+                                     "bytes": b""}
+            return {"ok": True, "file_id": file_id,
+                    "upload_url": f"http://127.0.0.1:{self.port}/upload/v1/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = json.loads(str(body.get("files") or "[]"))
+            for item in files:
+                upload = self.uploads.get(str(item.get("id")))
+                if upload is None:
+                    return {"ok": False, "error": "file_not_found"}
+                upload.update(title=item.get("title"), channel=body.get("channel_id"),
+                              comment=body.get("initial_comment"))
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title"),
+                                           "name": self.uploads[f["id"]]["name"]}
+                                          for f in files]}
         if method == "oauth.v2.access":
             return {"ok": True, "access_token": "xoxb-standin", "token_type": "bot",
                     "scope": "commands,chat:write", "bot_user_id": self.bot_user_id,
