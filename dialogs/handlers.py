@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from dialogs import assessments, channel_settings, policy, qa
 from dialogs import tasks as task_service
 from dialogs.actions import Action, Verb
+from dialogs.followup import split_recommendation
 from dialogs.help import help_reply
 from dialogs.outbox import Audience, Out, here, private
 from dialogs.replies import QuestionReply, Reply, TaskChangedReply, TaskListReply, TextReply
@@ -80,7 +81,7 @@ def _dialog_outs(replies: list[Reply], turn: Turn, place: Place | None = None) -
     where = place or turn.place
     key = where.key_for(turn.actor)
     outs: list[Out] = []
-    for reply in replies:
+    for reply in split_recommendation(replies):  # tasks as their own message after it
         if isinstance(reply, TextReply) and reply.private:
             outs.append(Out(reply, Audience.ACTOR))
         elif where == turn.place:

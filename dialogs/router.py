@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.engine import Engine
 
 from dialogs import handlers as h
+from dialogs import handlers_cards as cards
 from dialogs.actions import Verb
 from dialogs.outbox import Out
 from dialogs.service import Advisor
@@ -40,6 +41,8 @@ COMMANDS: dict[str, Handler] = {
     "tasks": h.tasks,
     "autoanswer": h.autoanswer,
     "help": h.help_,
+    "details": cards.details,
+    "report": cards.report,
 }
 
 #: Every button and card submit idgov draws.
@@ -58,6 +61,8 @@ VERBS: dict[Verb, Handler] = {
     Verb.FEEDBACK: h.vote,
     Verb.TASKS: h.tasks,
     Verb.ASK: h.suggestion,
+    Verb.DETAILS: cards.details,
+    Verb.REPORT: cards.report,
 }
 
 #: Forms by name (Slack modals).
@@ -66,9 +71,10 @@ FORMS: dict[str, Handler] = {
 }
 
 #: Typed words that run a command when they open a message to the bot: `ask` with or
-#: without a question after it (it says how when there is none), the others alone.
+#: without a question after it (it says how when there is none), `details` and `report`
+#: alone or with an assessment number, the others alone.
 TYPED_COMMANDS = {"ask": "any", "tasks": "alone", "assess": "alone", "start": "alone",
-                  "assessment": "alone"}
+                  "assessment": "alone", "details": "id", "report": "id"}
 
 
 class Router:
@@ -100,6 +106,8 @@ def _typed_handler(said: Said) -> Handler:
     word, _, rest = said.text.strip().partition(" ")
     command = word.lower().rstrip("!.?")
     shape = TYPED_COMMANDS.get(command)
-    if shape == "any" or (shape == "alone" and not rest.strip()):
+    rest = rest.strip().lstrip("#")
+    if (shape == "any" or (shape in ("alone", "id") and not rest)
+            or (shape == "id" and rest.isascii() and rest.isdigit())):
         return COMMANDS[command]
     return h.typed

@@ -24,7 +24,8 @@ from sqlmodel import Session, select
 from dialogs.actions import Action, Verb, from_slack, from_teams
 from storage.db import make_engine, migrate, session_scope
 from storage.models import Assessment, Conversation, Feedback, Task, TaskEvent
-from tests.slack_payloads.harness import USER, Server, buttons, settings, wait_until
+from bot.slack.translate import element_value
+from tests.slack_payloads.harness import USER, Server, buttons, pressables, settings, wait_until
 from tests.standins.connector import ConnectorStandIn
 from tests.standins.slack_api import Call, SlackApiStandIn
 from tests.teams_helpers import (
@@ -89,14 +90,15 @@ class SlackDriver:
         call = self._newest_with_buttons()
         if call is None:
             return []
-        return [from_slack(b["action_id"], b.get("value")) for b in buttons(call)
+        return [from_slack(b["action_id"], element_value(b)) for b in pressables(call)
                 if str(b.get("action_id", "")).startswith("idgov.")]
 
     async def press(self, action: Action, **fields: str) -> None:
         call = self._newest_with_buttons()
         assert call is not None
-        element = next(b for b in buttons(call)
-                       if from_slack(b["action_id"], b.get("value")) == action)
+        element = next(b for b in pressables(call)
+                       if str(b.get("action_id", "")).startswith("idgov.")
+                       and from_slack(b["action_id"], element_value(b)) == action)
         channel = call.body.get("channel") or DM
         ts = (call.response or {}).get("ts") or "1.0"
         if "picked" in fields:

@@ -65,6 +65,15 @@ def thread_of(body: dict[str, Any]) -> str | None:
     return str(thread) if thread else None
 
 
+def element_value(element: dict[str, Any]) -> str | None:
+    """A button's ``value``, or the chosen option's of a select (Snooze's durations)."""
+    value = element.get("value")
+    if value is None:
+        chosen = element.get("selected_option")
+        value = chosen.get("value") if isinstance(chosen, dict) else None
+    return str(value) if isinstance(value, str) else None
+
+
 def press_turn(body: dict[str, Any], element: dict[str, Any]) -> Turn:
     """A button or picker press; raises ValueError when the element is not idgov's."""
     team = team_of(body)
@@ -72,7 +81,7 @@ def press_turn(body: dict[str, Any], element: dict[str, Any]) -> Turn:
     container = body.get("container") or {}
     channel = _str(container.get("channel_id") or (body.get("channel") or {}).get("id"))
     action_id = str(element.get("action_id", ""))
-    action = from_slack(action_id, element.get("value"))
+    action = from_slack(action_id, element_value(element))
     suffix = action_id.partition("#")[2]
     if action.verb is Verb.TASK_REASSIGN and action.task_id is None and suffix.isdigit():
         action.task_id = int(suffix)
