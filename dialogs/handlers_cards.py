@@ -114,7 +114,8 @@ async def report(ctx: Ctx, turn: Turn) -> list[Out]:
     reply = await _db(_report, ctx.engine, turn.actor.workspace, wanted)
     if reply is None:
         return _problem(turn, NOT_FOUND)
-    if _slash(turn) and not turn.place.is_dm:
+    hidden = isinstance(turn.what, Pressed) and turn.what.private_message
+    if (_slash(turn) or hidden) and not turn.place.is_dm:
         return [Out(reply, Audience.DM, to=turn.actor.ref),
                 Out(TextReply(text=REPORT_IN_DM), Audience.ACTOR)]
     if _slash(turn):

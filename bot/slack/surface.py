@@ -22,13 +22,21 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.metrics import observe_replies
 from bot.slack import reason_form, task_messages
 from bot.slack.delivery import call, open_dm, render
+from bot.slack.report_file import upload_report
 from bot.slack.deps import SlackDeps
 from bot.slack.task_messages import Origin
 from bot.slack.translate import place as slack_place
 from dialogs.handlers import THREAD_INTRO
 from dialogs.keys import ConversationKey
 from dialogs.outbox import Audience, Out
-from dialogs.replies import AnsweredReply, QuestionReply, Reply, TaskChangedReply, TaskSummary
+from dialogs.replies import (
+    AnsweredReply,
+    QuestionReply,
+    Reply,
+    ReportReply,
+    TaskChangedReply,
+    TaskSummary,
+)
 from dialogs.turn import Actor, Command, Place, Pressed, Turn
 
 log = logging.getLogger(__name__)
@@ -167,7 +175,10 @@ class SlackSurface:
         sent = await call(self.client, "chat.postMessage", channel=channel, **body)
         if not sent:
             return None
-        return f"{sent.get('channel') or channel} {sent['ts']}"
+        posted = str(sent.get("channel") or channel)
+        if isinstance(out.reply, ReportReply):  # the HTML file beside the report message
+            await upload_report(self.client, posted, thread or str(sent["ts"]), out.reply)
+        return f"{posted} {sent['ts']}"
 
     async def private(self, reply: Reply) -> None:
         """Only the actor sees it: the response URL of a command or of a press on a message

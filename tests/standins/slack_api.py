@@ -49,6 +49,9 @@ class SlackApiStandIn(LoopbackServer):
         self.team_id = "T0001"
         self.bot_user_id = "UBOT"
         self._ts = itertools.count(1)
+        self._files = itertools.count(1)
+        #: file id -> the bytes POSTed to its upload URL (files.getUploadURLExternal's)
+        self.uploads: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
     # --- configuration -------------------------------------------------------------
@@ -105,6 +108,8 @@ class SlackApiStandIn(LoopbackServer):
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # files.getUploadURLExternal is a GET
+        app.router.add_post("/upload/v1/{file_id}", self._upload)
         app.router.add_post("/response/{path:.*}", self._response_url)
         return app
 
@@ -114,6 +119,11 @@ class SlackApiStandIn(LoopbackServer):
         for k, v in request.query.items():  # slack_sdk sends some arguments as query params
             if k != "team_id" or k not in body:
                 body.setdefault(k, v)
+        if isinstance(body.get("files"), str):  # files.completeUploadExternal: a JSON list
+            try:
+                body["files"] = json.loads(body["files"])
+            except ValueError:
+                pass
         return body
 
     async def _payload(self, request: web.Request) -> dict[str, Any]:
@@ -124,7 +134,7 @@ class SlackApiStandIn(LoopbackServer):
         body: dict[str, Any] = {}
         for k, v in form.items():
             value = str(v)
-            if k in {"blocks", "view", "attachments"}:
+            if k in {"blocks", "view", "attachments", "files"}:
                 try:
                     body[k] = json.loads(value)
                     continue
@@ -132,6 +142,17 @@ class SlackApiStandIn(LoopbackServer):
                     pass
             body[k] = value
         return body
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL step of files_upload_v2: the file's bytes, answered ``OK - <n>``
+        as Slack's upload host does."""
+        data = await request.read()
+        file_id = request.match_info["file_id"]
+        with self._lock:
+            self.uploads[file_id] = data
+            self.calls.append(Call("upload:" + file_id, {"length": len(data)},
+                                   dict(request.headers)))
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -189,6 +210,22 @@ class SlackApiStandIn(LoopbackServer):
             return {"ok": True, "members": list(self.users), "response_metadata": {}}
         if method == "conversations.info":
             return {"ok": True, "channel": {"id": body.get("channel"), "creator": "UADMIN"}}
+        if method == "files.getUploadURLExternal":
+            if not body.get("filename") or not str(body.get("length", "")).isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{next(self._files):08d}"
+            return {"ok": True, "file_id": file_id,
+                    "upload_url": f"http://127.0.0.1:{self.port}/upload/v1/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = body.get("files")
+            if not isinstance(files, list) or not files:
+                return {"ok": False, "error": "invalid_arguments"}
+            for f in files:
+                if f.get("id") not in self.uploads:
+                    return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "files": [
+                {"id": f["id"], "title": f.get("title") or "", "name": f.get("title") or "",
+                 "size": len(self.uploads[f["id"]])} for f in files]}
         if method == "oauth.v2.access":
             return {"ok": True, "access_token": "xoxb-standin", "token_type": "bot",
                     "scope": "commands,chat:write", "bot_user_id": self.bot_user_id,
