@@ -35,7 +35,7 @@ BAD_ID = "Give the assessment's number, for example: report 12."
 REPORT_IN_DM = "I have sent the full report to our direct message."
 
 
-def _wanted_id(turn: Turn) -> int | None | str:
+def _wanted_id(turn: Turn) -> int | str | None:
     """The assessment asked for: an id, None for "my newest", or a problem to say."""
     what = turn.what
     if isinstance(what, Pressed):

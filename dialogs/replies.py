@@ -208,6 +208,7 @@ class DigestReply(BaseModel):
 
     kind: Literal["digest"] = "digest"
     week: str
+    today: date  # the digest's day in the workspace's zone: "overdue N days" counts from it
     total: int
     overdue: int
     owners: list[DigestOwner] = Field(default_factory=list)

@@ -111,7 +111,7 @@ def test_no_internal_values_in_visible_text(name: str, target: str) -> None:
 def test_every_reply_kind_is_covered() -> None:
     kinds = {r.kind for r in FIXTURES.values()}
     assert kinds == {"question", "answered", "recommendation", "task_list", "answer", "nudge",
-                     "help", "text"}
+                     "help", "text", "task_changed", "report", "digest"}
     assert HOME_CASES
 
 

@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bot.slack.translate import element_value
 from dialogs.actions import Action, Verb, from_slack, from_teams
 from storage.db import make_engine, migrate, session_scope
 from storage.models import Assessment, Conversation, Feedback, Task, TaskEvent
-from bot.slack.translate import element_value
 from tests.slack_payloads.harness import USER, Server, buttons, pressables, settings, wait_until
 from tests.standins.connector import ConnectorStandIn
 from tests.standins.slack_api import Call, SlackApiStandIn

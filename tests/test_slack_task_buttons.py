@@ -24,12 +24,12 @@ from sqlmodel import Session, col, select
 from bot.cards.escaping import slack_escape
 from bot.scheduler import run_once
 from bot.slack.sender import SlackSender
+from bot.slack.translate import element_value
 from dialogs.reminders import NudgeSettings
 from dialogs.task_ops import create_task
 from storage.clock import utcnow
 from storage.db import session_scope
 from storage.models import Task, TaskEvent
-from bot.slack.translate import element_value
 from tests.slack_payloads.harness import TEAM, USER, Server, choices, payload, responses
 from tests.standins.slack_api import Call, SlackApiStandIn
 

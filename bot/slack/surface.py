@@ -22,8 +22,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.metrics import observe_replies
 from bot.slack import reason_form, task_messages
 from bot.slack.delivery import call, open_dm, render
-from bot.slack.report_file import upload_report
 from bot.slack.deps import SlackDeps
+from bot.slack.report_file import upload_report
 from bot.slack.task_messages import Origin
 from bot.slack.translate import place as slack_place
 from dialogs.handlers import THREAD_INTRO

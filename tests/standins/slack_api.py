@@ -9,6 +9,7 @@ Slack's documented shapes; tests can queue failures (429 with Retry-After, 5xx, 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -120,10 +121,8 @@ class SlackApiStandIn(LoopbackServer):
             if k != "team_id" or k not in body:
                 body.setdefault(k, v)
         if isinstance(body.get("files"), str):  # files.completeUploadExternal: a JSON list
-            try:
+            with contextlib.suppress(ValueError):
                 body["files"] = json.loads(body["files"])
-            except ValueError:
-                pass
         return body
 
     async def _payload(self, request: web.Request) -> dict[str, Any]:
