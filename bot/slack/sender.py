@@ -25,7 +25,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.metrics import count_api_error
 from bot.senders import DeliveryResult, Recipient, Sendable
 from bot.slack.settings import DEFAULT_API_URL
-from dialogs.replies import NudgeReply, TextReply
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,6 @@ from bot.teams.adapter import IdgovCloudAdapter, make_adapter
 from bot.teams.identity import PLATFORM
 from bot.teams.retry import RetryPolicy, is_transient, retry_after_of, status_of
 from bot.teams.settings import TeamsSettings, load_settings
-from dialogs.replies import NudgeReply, TextReply
 from storage.db import session_scope
 from storage.models import ConversationRef, UserProfile
 
