@@ -27,10 +27,12 @@ SLACK_TRIGGER_VARS = (
 #: Bot scopes requested on OAuth install; must match manifest/slack/manifest.yaml.
 BOT_SCOPES = (
     "app_mentions:read",
+    "assistant:write",  # the assistant view: suggested prompts and status (bot/slack/assistant)
     "channels:history",
     "channels:read",
     "chat:write",
     "commands",
+    "files:write",  # the Full report's HTML file (bot/slack/report_file)
     "groups:history",
     "groups:read",
     "im:history",

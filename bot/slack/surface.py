@@ -62,7 +62,10 @@ class SlackSurface:
 
     # --- the router's questions ----------------------------------------------------------
     async def assessment_place(self, turn: Turn) -> Place | None:
-        """A Slack assessment runs in the starter's DM (from a channel, the DM is opened)."""
+        """A Slack assessment runs in the starter's DM (from a channel, the DM is opened);
+        asked in a thread of that DM (the assistant view's thread), it runs in that thread."""
+        if turn.place.is_dm and turn.place.thread:
+            return turn.place
         dm = await self._dm_channel()
         return slack_place(turn.actor.workspace_id, dm) if dm else None
 

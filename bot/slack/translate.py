@@ -108,6 +108,16 @@ def message_turn(team_id: str, event: dict[str, Any], *, addressed: bool) -> Tur
                 what=Said(text=text.strip(), addressed=addressed))
 
 
+def assistant_turn(team_id: str, event: dict[str, Any]) -> Turn:
+    """A user's message in an assistant thread (Slack's AI-app view): said to the bot, and
+    its place is that thread of the DM, so whatever it starts runs there."""
+    channel = _str(event.get("channel"))
+    thread = _str(event.get("thread_ts")) or _str(event.get("ts")) or None
+    return Turn(actor=actor(team_id, _str(event.get("user"))),
+                place=place(team_id, channel, thread, shared=False),
+                what=Said(text=strip_mentions(str(event.get("text") or "")), addressed=True))
+
+
 def reason_of(view: dict[str, Any], block: str, field: str) -> str:
     values = (view.get("state") or {}).get("values") or {}
     element = (values.get(block) or {}).get(field) or {}
