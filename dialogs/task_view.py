@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from dialogs.replies import TaskSummary
 from sqlalchemy.orm import object_session
 
+from dialogs.replies import TaskSummary
 from storage.clock import utcnow
 from storage.models import Task, UserProfile
 from storage.tasks import ACTIVE, PRIORITIES
