@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from dialogs.replies import NudgeReply, TextReply
+from dialogs.replies import DigestReply, NudgeReply, TextReply
+
+#: What the scheduler sends: a nudge, an escalation or note, the weekly digest.
+Sendable = NudgeReply | TextReply | DigestReply
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +42,7 @@ class Recipient:
 class Sender(Protocol):
     platform: str  # "slack" | "teams"
 
-    async def send(self, recipient: Recipient, reply: NudgeReply | TextReply) -> DeliveryResult:
+    async def send(self, recipient: Recipient, reply: Sendable) -> DeliveryResult:
         """Deliver one message; never raise for delivery failures."""
         ...
 

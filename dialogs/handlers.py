@@ -20,6 +20,7 @@ from dialogs import assessments, channel_settings, policy, qa, question_messages
 from dialogs import tasks as task_service
 from dialogs.actions import Action, Verb
 from dialogs.engine import STALE_TEXT
+from dialogs.followup import split_recommendation
 from dialogs.help import help_reply
 from dialogs.outbox import Audience, Out, here, private
 from dialogs.replies import QuestionReply, Reply, TaskChangedReply, TaskListReply, TextReply
@@ -83,7 +84,7 @@ def _dialog_outs(replies: list[Reply], turn: Turn, place: Place | None = None) -
     where = place or turn.place
     key = where.key_for(turn.actor)
     outs: list[Out] = []
-    for reply in replies:
+    for reply in split_recommendation(replies):  # tasks as their own message after it
         if isinstance(reply, TextReply) and reply.private:
             outs.append(Out(reply, Audience.ACTOR))
         elif where == turn.place:

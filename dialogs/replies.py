@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 # Knowledge's own value types, embedded in the replies as they are (and importable from here).
+from dialogs.report_model import Report
 from knowledge.results import ControlRow, Rationale, Source
 
 
@@ -255,6 +256,35 @@ class InventorySummaryReply(BaseModel):
                        "gcloud, Azure, kubectl or GitHub) to import one.")
 
 
+class ReportReply(BaseModel):
+    """An assessment's full report sent into chat (the Full report action): Slack uploads
+    it as an HTML file, Teams shows it as a card, the terminal prints its Markdown."""
+
+    kind: Literal["report"] = "report"
+    report: Report
+
+
+class DigestOwner(BaseModel):
+    """One owner's part of the weekly digest, named as each surface names people."""
+
+    owner: str | None = None  # owner ref
+    owner_display: str | None = None
+    overdue: int = 0
+    tasks: list[TaskSummary] = Field(default_factory=list)
+
+
+class DigestReply(BaseModel):
+    """The weekly digest of a workspace's open identity tasks, grouped by owner."""
+
+    kind: Literal["digest"] = "digest"
+    week: str
+    today: date  # the digest's day in the workspace's zone: "overdue N days" counts from it
+    total: int
+    overdue: int
+    owners: list[DigestOwner] = Field(default_factory=list)
+    more: int = 0  # tasks not listed (the digest stays one readable message)
+
+
 Reply = Annotated[
     QuestionReply
     | AnsweredReply
@@ -266,6 +296,8 @@ Reply = Annotated[
     | HelpReply
     | TextReply
     | ResumeOrRestartReply
-    | InventorySummaryReply,
+    | InventorySummaryReply
+    | ReportReply
+    | DigestReply,
     Field(discriminator="kind"),
 ]

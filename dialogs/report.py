@@ -9,13 +9,11 @@ report action sends the same model.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from dialogs.reasons import confidence_reason, flips, sort_reasons, your_answer
-from dialogs.replies import ControlRow, Rationale, RecommendationReply, Source
+from dialogs.replies import Rationale, RecommendationReply, Source
+from dialogs.report_model import AnswerLine, ReasonLine, Report, TaskLine
 from dialogs.scoping import scoping_dialog
 from dialogs.wording import (
     CONFIDENCE_LABELS,
@@ -32,49 +30,6 @@ from storage.models import Assessment, Task
 
 class ReportError(LookupError):
     """No such assessment (the message is one line for the user)."""
-
-
-class AnswerLine(BaseModel):
-    question: str
-    answer: str
-
-
-class ReasonLine(BaseModel):
-    text: str
-    answer: str = ""
-    sources: list[str] = Field(default_factory=list)
-
-
-class TaskLine(BaseModel):
-    id: int | None
-    title: str
-    kind: str
-    priority: str
-    due: date
-    status: str
-    owner: str
-    done_when: str = ""
-
-
-class Report(BaseModel):
-    """Everything a report shows, already in people's words."""
-
-    assessment_id: int
-    created_at: datetime
-    run_by: str
-    recommendation: str
-    start_with: str
-    confidence: str
-    confidence_reason: str = ""
-    summary: str
-    answers: list[AnswerLine]
-    reasons_for: list[ReasonLine]
-    reasons_against: list[ReasonLine]
-    unknowns: list[ReasonLine]
-    would_change: list[str]
-    controls: list[ControlRow]
-    tasks: list[TaskLine]
-    sources: list[Source]
 
 
 def _reply_of(row: Assessment) -> RecommendationReply:

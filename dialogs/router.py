@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from dialogs import handlers as h
 from dialogs import handlers_assessment as ha
+from dialogs import handlers_cards as cards
 from dialogs import handlers_inventory as hi
 from dialogs.actions import Verb
 from dialogs.outbox import Out
@@ -45,6 +46,8 @@ COMMANDS: dict[str, Handler] = {
     "help": h.help_,
     "inventory": hi.inventory,
     "evidence": hi.evidence,
+    "details": cards.details,
+    "report": cards.report,
 }
 
 #: Every button and card submit idgov draws.
@@ -65,6 +68,8 @@ VERBS: dict[Verb, Handler] = {
     Verb.ASK: h.suggestion,
     Verb.RESUME: ha.resume,
     Verb.INVENTORY_TASKS: hi.gap_tasks,
+    Verb.DETAILS: cards.details,
+    Verb.REPORT: cards.report,
 }
 
 #: Forms by name (Slack modals).
@@ -73,10 +78,11 @@ FORMS: dict[str, Handler] = {
 }
 
 #: Typed words that run a command when they open a message to the bot: `ask` with or
-#: without a question after it (it says how when there is none), the others alone.
+#: without a question after it (it says how when there is none), `details` and `report`
+#: alone or with an assessment number, the others alone.
 TYPED_COMMANDS = {"ask": "any", "tasks": "alone", "assess": "alone", "start": "alone",
                   "assessment": "alone", ha.RESUME_WORD: "alone", "inventory": "alone",
-                  "evidence": "any"}
+                  "evidence": "any", "details": "id", "report": "id"}
 
 #: Files sent to the bot (a DM or an @mention with attachments): today only inventory imports.
 FILES: Handler = hi.inventory_upload
@@ -113,6 +119,8 @@ def _typed_handler(said: Said) -> Handler:
     word, _, rest = said.text.strip().partition(" ")
     command = word.lower().rstrip("!.?")
     shape = TYPED_COMMANDS.get(command)
-    if shape == "any" or (shape == "alone" and not rest.strip()):
+    rest = rest.strip().lstrip("#")
+    if (shape == "any" or (shape in ("alone", "id") and not rest)
+            or (shape == "id" and rest.isascii() and rest.isdigit())):
         return COMMANDS[command]
     return h.typed

@@ -416,7 +416,41 @@ def _fixtures() -> dict[str, Reply]:
             report=IMPORTED.model_copy(update={"rejected": [RejectedRow(row=2, error=EVIL)]}),
             gaps=[GapCount(kind="unowned", label=EVIL, count=1, task_kind="ownership",
                            tasks_open=1, worst=[GapOffender(label=EVIL, owner=EVIL, gaps=1)] * 3)]),
+        "report": _report_fixture(),
+        "digest": _digest_fixture(),
     }
+
+
+def _report_fixture() -> Reply:
+    from datetime import datetime
+
+    from dialogs.replies import ReportReply
+    from dialogs.report_model import AnswerLine, ReasonLine, Report, TaskLine
+
+    rec = recommendation()
+    return ReportReply(report=Report(
+        assessment_id=42, created_at=datetime(2026, 1, 12, 9, 30), run_by="Ana Li",
+        recommendation=rec.recommendation_label, start_with="SOC 2", confidence="Medium",
+        confidence_reason="you weren't sure about one answer.", summary=rec.summary,
+        answers=[AnswerLine(question="What do you mainly need?", answer="Customer trust")],
+        reasons_for=[ReasonLine(text="Customer procurement is the driver.",
+                                answer="What drives this: Customers", sources=["AICPA TSC"])],
+        reasons_against=[ReasonLine(text="A lasting management system favours ISO/IEC 27001.")],
+        unknowns=[], would_change=["Regulated: “Yes” would make it ISO/IEC 27001 first."],
+        controls=rec.controls, sources=rec.sources,
+        tasks=[TaskLine(id=1, title="Inventory every service account", kind="NHI inventory",
+                        priority="High", due=date(2026, 2, 1), status="Open", owner="Ana Li",
+                        done_when="an export of every non-human identity with its owner")]))
+
+
+def _digest_fixture() -> Reply:
+    from dialogs.replies import DigestOwner, DigestReply
+
+    return DigestReply(week="2026-W03", today=date(2026, 1, 12), total=3, overdue=1, more=0,
+                       owners=[DigestOwner(owner="slack:T1:U1000", overdue=1,
+                                           tasks=[task(1, overdue=True), task(2)]),
+                               DigestOwner(owner="teams:tenant:8e1c6b2a-4d3f-4a5b-9c1d-2e3f",
+                                           owner_display="Li Wei", tasks=[task(3)])])
 
 
 FIXTURES: dict[str, Reply] = _fixtures()

@@ -106,6 +106,14 @@ def test_limits_and_action_ids(name: str) -> None:
             assert element.get("style", "primary") in ("primary", "danger")
             action = from_slack(element["action_id"], element["value"])
             assert action.verb in set(Verb)
+        elif element["type"] == "static_select":  # Snooze with its durations
+            assert 1 <= len(element["options"]) <= 100
+            assert len(element["placeholder"]["text"]) <= 150
+            for option in element["options"]:
+                assert len(option["text"]["text"]) <= 75 and len(option["value"]) <= 150
+                action = from_slack(element["action_id"], option["value"])
+                assert action.verb is Verb.TASK_SNOOZE and action.task_id is not None
+                assert action.days in (1, 3, 7)
         else:
             assert element["type"] == "users_select"
             action = from_slack(element["action_id"], None)
@@ -144,11 +152,15 @@ def test_blocks_type_check_against_slack_types() -> None:
 
 
 def buttons(message: dict[str, Any]) -> list[tuple[str, Action]]:
-    return [
-        (e["text"]["text"], from_slack(e["action_id"], e["value"]))
-        for e in elements(message["blocks"])
-        if e["type"] == "button"
-    ]
+    """Buttons, and each option of a static select (Snooze's durations), in order."""
+    found: list[tuple[str, Action]] = []
+    for e in elements(message["blocks"]):
+        if e["type"] == "button":
+            found.append((e["text"]["text"], from_slack(e["action_id"], e["value"])))
+        elif e["type"] == "static_select":
+            found.extend((o["text"]["text"], from_slack(e["action_id"], o["value"]))
+                         for o in e["options"])
+    return found
 
 
 def test_question_buttons_carry_choice_and_step() -> None:
@@ -237,13 +249,16 @@ def test_many_tasks_are_summarised_within_50_blocks() -> None:
 
 def test_task_buttons() -> None:
     message = MESSAGES["task_list"]
-    first = buttons(message)[:4]
+    first = buttons(message)[:5]
     assert [(label, a.verb, a.task_id, a.days) for label, a in first] == [
         ("Done", Verb.TASK_DONE, 1, None),
-        ("Snooze 1 day", Verb.TASK_SNOOZE, 1, 1),
-        ("Snooze 1 week", Verb.TASK_SNOOZE, 1, 7),
+        ("1 day", Verb.TASK_SNOOZE, 1, 1),
+        ("3 days", Verb.TASK_SNOOZE, 1, 3),
+        ("1 week", Verb.TASK_SNOOZE, 1, 7),
         ("Not applicable", Verb.TASK_NA, 1, None),
     ]
+    snooze = [e for e in elements(message["blocks"]) if e["type"] == "static_select"]
+    assert snooze and all(e["placeholder"]["text"] == "Snooze…" for e in snooze)
     assert "You have no open tasks." in json.dumps(MESSAGES["task_list_empty"])
     assert ":red_circle: *overdue*" in json.dumps(message)
 
@@ -278,6 +293,7 @@ def test_nudge_wording(name: str, wording: str) -> None:
     assert wording in json.dumps(message)
     assert [a.verb for _, a in buttons(message)] == [
         Verb.TASK_DONE,
+        Verb.TASK_SNOOZE,
         Verb.TASK_SNOOZE,
         Verb.TASK_SNOOZE,
         Verb.TASK_NA,

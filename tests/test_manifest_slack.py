@@ -54,7 +54,11 @@ def test_manifest_features_match_the_code() -> None:
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/idgov"]
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert events == {"app_home_opened", "app_mention", "message.channels", "message.groups",
-                      "message.im"}
+                      "message.im", "assistant_thread_started",
+                      "assistant_thread_context_changed"}
+    view = manifest["features"]["assistant_view"]
+    assert [p["title"] for p in view["suggested_prompts"]] == [
+        "Run the assessment", "Ask a question", "My open tasks"]
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
 

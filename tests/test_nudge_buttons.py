@@ -8,6 +8,7 @@ and handled by the Slack adapter's task handler, which calls `storage.tasks`.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,13 +19,14 @@ from sqlalchemy.engine import Engine
 from bot.cards.render import render_slack
 from bot.scheduler import SweepStats, run_once
 from bot.slack.sender import SlackSender
-from bot.slack.translate import press_turn
+from bot.slack.translate import element_value, press_turn
 from dialogs import task_ops as tasks
 from dialogs import tasks as task_service
 from dialogs.actions import Verb
 from dialogs.reminders import NudgeSettings
 from dialogs.turn import Pressed
 from storage.db import session_scope
+from tests.slack_payloads.harness import choices
 from tests.standins.slack_api import SlackApiStandIn
 
 NOW = datetime(2026, 1, 5, 10, tzinfo=UTC)  # Monday 10:00 London
@@ -51,15 +53,15 @@ def _nudge(engine: Engine, api: SlackApiStandIn) -> tuple[int, dict[str, dict[st
     stats = asyncio.run(run_once(engine, senders, NOW, settings=SETTINGS))
     assert stats == SweepStats(sent=1)
     blocks = api.calls_to("chat.postMessage")[0].body["blocks"]
-    elements = {e["action_id"].split("#")[0]: e for b in blocks if b["type"] == "actions"
-                for e in b["elements"]}
+    elements = {e["action_id"].split("#")[0]: choices(e)[-1] for b in blocks
+                if b["type"] == "actions" for e in b["elements"]}
     return task_id, {k: e for k, e in elements.items() if k.startswith("idgov.task")}
 
 
 def _press(engine: Engine, element: dict[str, Any], picked: str | None = None) -> str:
     """The press as the Slack adapter translates it, applied by the task service; returns the
     private confirmation Slack would show."""
-    pressed = {"action_id": element["action_id"], "value": element.get("value")}
+    pressed = {k: element[k] for k in ("action_id", "value", "selected_option") if k in element}
     if picked:
         pressed["selected_user"] = picked
     body = {"team": {"id": "T0001"}, "user": {"id": "U1"}, "container": {"channel_id": "D1"}}
@@ -112,6 +114,7 @@ def test_each_nudge_button_changes_the_task_and_its_history(
 def test_both_snooze_lengths_are_offered(sqlite_engine: Engine, slack: SlackApiStandIn) -> None:
     _, _ = _nudge(sqlite_engine, slack)
     blocks = slack.calls_to("chat.postMessage")[0].body["blocks"]
-    values = [e.get("value", "") for b in blocks if b["type"] == "actions" for e in b["elements"]
-              if e["action_id"].startswith("idgov.task_snooze")]
-    assert any('"d":1' in v for v in values) and any('"d":7' in v for v in values)
+    values = [element_value(c) or "" for b in blocks if b["type"] == "actions"
+              for e in b["elements"] if e["action_id"].startswith("idgov.task_snooze")
+              for c in choices(e)]
+    assert [json.loads(v)["d"] for v in values] == [1, 3, 7]

@@ -19,12 +19,13 @@ from typing import Any, Protocol
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from bot.slack.translate import element_value
 from dialogs.actions import Action, Verb, from_slack, from_teams
 from storage.db import make_engine, migrate, session_scope
 from storage.models import Assessment, Conversation, Feedback, Task, TaskEvent
-from tests.slack_payloads.harness import USER, Server, buttons, settings, wait_until
+from tests.slack_payloads.harness import USER, Server, buttons, pressables, settings, wait_until
 from tests.standins.connector import ConnectorStandIn
 from tests.standins.slack_api import Call, SlackApiStandIn
 from tests.teams_helpers import (
@@ -46,6 +47,7 @@ class Driver(Protocol):
 
     async def start(self) -> None: ...
     async def actions(self) -> list[Action]: ...  # on the newest card sent to the user
+    async def all_actions(self) -> list[list[Action]]: ...  # per card with buttons, in order
     async def press(self, action: Action, **fields: str) -> None: ...
     async def say(self, text: str) -> None: ...
     async def last_text(self) -> str: ...
@@ -87,16 +89,27 @@ class SlackDriver:
 
     async def actions(self) -> list[Action]:
         call = self._newest_with_buttons()
-        if call is None:
-            return []
-        return [from_slack(b["action_id"], b.get("value")) for b in buttons(call)
+        return self._actions_of(call) if call is not None else []
+
+    @staticmethod
+    def _actions_of(call: Call) -> list[Action]:
+        return [from_slack(b["action_id"], element_value(b)) for b in pressables(call)
                 if str(b.get("action_id", "")).startswith("idgov.")]
 
+    async def all_actions(self) -> list[list[Action]]:
+        return [self._actions_of(c) for c in self._cards() if buttons(c)]
+
+    def _offering(self, action: Action) -> tuple[Call, dict[str, Any]]:
+        """The newest message offering `action`, and its element as Slack sends it back."""
+        for call in reversed(self._cards()):
+            for b in pressables(call):
+                if (str(b.get("action_id", "")).startswith("idgov.")
+                        and from_slack(b["action_id"], element_value(b)) == action):
+                    return call, b
+        raise AssertionError(f"no message offers {action}")
+
     async def press(self, action: Action, **fields: str) -> None:
-        call = self._newest_with_buttons()
-        assert call is not None
-        element = next(b for b in buttons(call)
-                       if from_slack(b["action_id"], b.get("value")) == action)
+        call, element = self._offering(action)
         channel = call.body.get("channel") or DM
         ts = (call.response or {}).get("ts") or "1.0"
         if "picked" in fields:
@@ -168,9 +181,21 @@ class TeamsDriver:
         _, card = self._newest_with_submits()
         return [from_teams(d) for d in submits(card) if "idgov" in d]
 
+    async def all_actions(self) -> list[list[Action]]:
+        return [[from_teams(d) for d in submits(c.card) if "idgov" in d]
+                for c in self.conn.calls_of("send", "reply") if submits(c.card)]
+
+    def _offering(self, action: Action) -> tuple[str | None, dict[str, Any]]:
+        """The newest card offering `action` (its activity id) and that submit's data."""
+        sent = [c for c in self.conn.calls if c.op in ("send", "reply")]
+        for i in range(len(sent) - 1, -1, -1):
+            for d in submits(sent[i].card):
+                if "idgov" in d and from_teams(d) == action:
+                    return self.conn.sent_ids[i], d
+        raise AssertionError(f"no card offers {action}")
+
     async def press(self, action: Action, **fields: str) -> None:
-        card_id, card = self._newest_with_submits()
-        data = next(d for d in submits(card) if "idgov" in d and from_teams(d) == action)
+        card_id, data = self._offering(action)
         value = dict(data)
         if "reason" in fields:
             value["reason"] = fields["reason"]
@@ -215,13 +240,13 @@ def _answer_actions(actions: list[Action]) -> list[Action]:
     return [a for a in actions if a.verb is Verb.ANSWER]
 
 
-async def _by_buttons(d: Driver) -> None:
+async def _by_buttons(d: Driver, pick: int = 0) -> None:
     await d.start()
     for _ in range(30):
         choices = _answer_actions(await d.actions())
         if not choices:
             return
-        await d.press(choices[0])
+        await d.press(choices[pick])
     raise AssertionError("assessment did not finish")
 
 
@@ -237,14 +262,95 @@ async def test_whole_assessment_by_buttons_then_share(driver: Driver) -> None:
     await _by_buttons(driver)
     row = _assessment(driver.engine)
     assert row.channel_ref is not None and row.recommendation
-    verbs = {a.verb for a in await driver.actions()}
-    assert {Verb.SHARE, Verb.RESTART} <= verbs
-    share = next(a for a in await driver.actions() if a.verb is Verb.SHARE)
+    summary = (await driver.all_actions())[-1]  # these answers leave no gap: no task message
+    assert {Verb.SHARE, Verb.RESTART, Verb.REPORT} <= {a.verb for a in summary}
+    share = next(a for a in summary if a.verb is Verb.SHARE)
     await driver.press(share)
     assert "Shared to the channel" in await driver.last_text() or "Shared by" in (
         await driver.last_text())
     _OUTCOMES.setdefault("buttons", {})[type(driver).__name__] = (
         dict(row.answers), row.recommendation, row.confidence)
+
+
+TASK_VERBS = {Verb.TASK_DONE, Verb.TASK_SNOOZE, Verb.TASK_REASSIGN, Verb.TASK_NA}
+
+
+async def _with_tasks(driver: Driver) -> tuple[list[Action], list[Action]]:
+    """An assessment answered with every last choice (gaps, so tasks); the recommendation's
+    actions and the task message's, checking the tasks came as their own message after it."""
+    await _by_buttons(driver, pick=-1)
+    *_, summary, tasks = await driver.all_actions()
+    with Session(driver.engine) as s:
+        planned = [t.id for t in s.exec(select(Task).order_by(col(Task.id))).all()]
+    assert planned, "these answers leave gaps, so there are tasks"
+    assert {a.verb for a in tasks} <= TASK_VERBS
+    assert list(dict.fromkeys(a.task_id for a in tasks)) == planned  # in plan order
+    # Slack's Details is a button; Teams' is an Action.ShowCard holding the details itself
+    wanted = {Verb.SHARE, Verb.RESTART, Verb.REPORT} | (
+        {Verb.DETAILS} if isinstance(driver, SlackDriver) else set())
+    assert wanted <= {a.verb for a in summary}
+    assert not {a.verb for a in summary} & TASK_VERBS
+    return summary, tasks
+
+
+async def test_details_and_full_report(driver: Driver) -> None:
+    """Details answers with the details view; Full report delivers the whole report: in Slack
+    the HTML file uploaded into the recommendation's thread (files_upload_v2), in Teams a card."""
+    summary, _tasks = await _with_tasks(driver)
+    row = _assessment(driver.engine)
+    if isinstance(driver, SlackDriver):
+        await driver.press(next(a for a in summary if a.verb is Verb.DETAILS))
+    else:  # an older card's Details submit still answers, with the details view
+        report = next(a for a in summary if a.verb is Verb.REPORT)
+        card_id, _ = driver._offering(report)
+        data = Action(verb=Verb.DETAILS, a=row.id).teams_data()
+        status, _ = await post(driver.url, driver._activity(value=data, reply_to=card_id))
+        assert status == 201
+        assert "Action.ShowCard" in json.dumps(driver.conn.calls_of("send", "reply")[-3].card)
+    details = await driver.last_text()
+    if isinstance(driver, SlackDriver):  # pressed on the details, now the newest to offer it
+        report_from = driver._offering(Action(verb=Verb.REPORT, a=row.id))[0].response["ts"]  # type: ignore[index]
+    assert "Details: " in details and "Identity controls across frameworks" in details
+    assert "Every answer that would change it" in details
+    await driver.press(next(a for a in summary if a.verb is Verb.REPORT))
+    if isinstance(driver, SlackDriver):
+        standin = driver.standin
+        pressed_ts = next(c for c in reversed(driver._cards()) if any(
+            a.verb is Verb.DETAILS for a in driver._actions_of(c))).response["ts"]  # type: ignore[index]
+        posts = [c for c in standin.calls_to("chat.postMessage") if c.body.get("thread_ts")]
+        # the details under the recommendation, the report under the message pressed
+        assert [p.body["thread_ts"] for p in posts[-2:]] == [pressed_ts, report_from]
+        asked = standin.wait_for("files.getUploadURLExternal")[-1]
+        done = standin.wait_for("files.completeUploadExternal")[-1]
+        assert asked.body["filename"] == f"idgov-assessment-{row.id}.html"
+        assert (done.body["channel_id"], done.body["thread_ts"]) == (DM, report_from)
+        file_id = done.body["files"][0]["id"]
+        assert int(asked.body["length"]) == len(standin.uploads[file_id]["bytes"])
+        text = standin.uploads[file_id]["bytes"].decode()
+        assert text.startswith("<!DOCTYPE html>") and "<script" not in text
+    else:
+        text = await driver.last_text()
+        assert "Full report: " in text
+    with Session(driver.engine) as s:
+        titles = [t.title for t in s.exec(select(Task)).all()]
+    assert f"Assessment {row.id}" in text and "Follow-up tasks, in the order to do them" in text
+    assert titles and all(t in text for t in titles)
+
+
+async def test_details_and_report_typed(driver: Driver) -> None:
+    """The typed words work where there are no buttons (older cards, the terminal): details
+    and report with no id mean my newest; another workspace's or a missing id is not found."""
+    await _with_tasks(driver)
+    row = _assessment(driver.engine)
+    await driver.say("details")
+    assert "Every answer that would change it" in await driver.last_text()
+    await driver.say(f"report {row.id}")
+    if isinstance(driver, TeamsDriver):
+        assert "Full report: " in await driver.last_text()
+    else:
+        assert driver.standin.wait_for("files.completeUploadExternal")
+    await driver.say(f"report {int(row.id or 0) + 50}")
+    assert "could not find that assessment" in await driver.last_text()
 
 
 async def test_typed_answers_with_back_and_skip(driver: Driver) -> None:
@@ -264,7 +370,8 @@ async def test_typed_answers_with_back_and_skip(driver: Driver) -> None:
 
 async def test_start_over_begins_afresh(driver: Driver) -> None:
     await _by_buttons(driver)
-    restart = next(a for a in await driver.actions() if a.verb is Verb.RESTART)
+    restart = next(a for card in await driver.all_actions() for a in card
+                   if a.verb is Verb.RESTART)
     await driver.press(restart)
     with Session(driver.engine) as s:
         conv = s.exec(select(Conversation)).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -60,7 +61,7 @@ def test_digest_goes_to_opted_in_channels_once_a_week(engine: Engine, api: Slack
     assert [p.body["channel"] for p in posts] == ["CGOV"]
     text = str(posts[0].body)
     assert "3 open, 1 overdue" in text and "Other team" not in text
-    assert text.index("cli:local:ana") < text.index("cli:local:bo")
+    assert text.index("*ana*") < text.index("*bo*") and "cli:local" not in text
     assert _sweep(engine, api, MONDAY_0930 + timedelta(days=7)) == 1  # next week
     assert len(api.calls_to("chat.postMessage")) == 2
 
@@ -93,3 +94,29 @@ def test_digest_week_and_text() -> None:
                  created_by="x", due=date(2026, 1, 1)) for i in range(60)]
     text = digest_text(many, week="2026-W03", today=date(2026, 1, 12))
     assert "60 open, 60 overdue" in text and "20 more" in text
+
+
+def test_digest_names_people_and_labels_task_kinds_on_every_surface() -> None:
+    """Owners by mention or kept display name, kinds by label; never a raw ref or `[kind]`."""
+    from bot.cards.render import render
+    from bot.digest import digest_reply
+
+    teams_owner = "teams:tenant-1:8e1c6b2a-4d3f-4a5b-9c1d-2e3f4a5b6c7d"
+    rows = [Task(id=1, workspace="w", kind="inventory", title="List every service account",
+                 owner="slack:T0001:U0ANA", created_by="x", due=date(2026, 1, 1)),
+            Task(id=2, workspace="w", kind="rotation", title="Rotate the CI deploy key",
+                 owner=teams_owner, created_by="x", due=date(2026, 2, 1))]
+    reply = digest_reply(rows, week="2026-W03", today=date(2026, 1, 12),
+                         names={teams_owner: "Li Wei"})
+    slack = json.dumps(render(reply, "slack"))
+    teams_card = render(reply, "teams")
+    text = render(reply, "text")
+    assert "<@U0ANA>" in slack and "Inventory" in slack and "[inventory]" not in slack
+    assert "<at>Li Wei</at>" in json.dumps(teams_card)
+    assert teams_card["msteams"]["entities"][0]["mentioned"]["id"] == teams_owner.rsplit(":", 1)[1]
+    assert "Li Wei: 1 open task" in text and "overdue 11 days" in text
+    assert "overdue 11 days" in slack and "overdue 11 days" in json.dumps(teams_card)
+    for shown in (slack, json.dumps(teams_card["body"]), text):
+        assert "teams:tenant-1" not in shown and "8e1c6b2a" not in shown.replace(
+            '"id": "8e1c6b2a', "")
+        assert "[rotation]" not in shown

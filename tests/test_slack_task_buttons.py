@@ -24,12 +24,13 @@ from sqlmodel import Session, col, select
 from bot.cards.escaping import slack_escape
 from bot.scheduler import run_once
 from bot.slack.sender import SlackSender
+from bot.slack.translate import element_value
 from dialogs.reminders import NudgeSettings
 from dialogs.task_ops import create_task
 from storage.clock import utcnow
 from storage.db import session_scope
 from storage.models import Task, TaskEvent
-from tests.slack_payloads.harness import TEAM, USER, Server, payload, responses
+from tests.slack_payloads.harness import TEAM, USER, Server, choices, payload, responses
 from tests.standins.slack_api import Call, SlackApiStandIn
 
 pytestmark = pytest.mark.usefixtures("slack_fresh")
@@ -93,18 +94,18 @@ def _nudge(engine: Engine, standin: SlackApiStandIn, title: str) -> tuple[int, C
 
 
 def _elements(blocks: list[dict[str, Any]], task_id: int | None = None) -> list[dict[str, Any]]:
-    found = [e for b in blocks if b["type"] == "actions" for e in b["elements"]
-             if e["action_id"].startswith("idgov.task_")]
+    found = [c for b in blocks if b["type"] == "actions" for e in b["elements"]
+             if e["action_id"].startswith("idgov.task_") for c in choices(e)]
     if task_id is None:
         return found
-    return [e for e in found if json.loads(e.get("value") or "{}").get("t") == task_id
+    return [e for e in found if json.loads(element_value(e) or "{}").get("t") == task_id
             or e["action_id"] == f"idgov.task_reassign#{task_id}"]
 
 
 def _element(blocks: list[dict[str, Any]], task_id: int, verb: str, days: int | None = None
              ) -> dict[str, Any]:
     for e in _elements(blocks, task_id):
-        value = json.loads(e.get("value") or "{}")
+        value = json.loads(element_value(e) or "{}")
         if e["action_id"].split("#")[0] == verb and (days is None or value.get("d") == days):
             return e
     raise AssertionError(f"no {verb} for task {task_id}")
@@ -261,7 +262,8 @@ def test_an_ephemeral_tasks_answer_is_replaced_through_its_response_url(
     assert replaced.method == note and replaced.body["replace_original"] is True
     assert "Snoozed until" in _text(replaced) and f"<@{user}>" in _text(replaced)
     assert _elements(replaced.body["blocks"], ids[0]) == []
-    assert len(_elements(replaced.body["blocks"], ids[1])) == 5
+    # Done, Snooze's three durations, the reassign picker, Not applicable
+    assert len(_elements(replaced.body["blocks"], ids[1])) == 6
     assert _state(slack_engine, int(ids[0] or 0))[0] == "snoozed"
 
 

@@ -189,3 +189,38 @@ async def test_a_failing_turn_apologises_and_can_be_redelivered(
         conn.execute(text("ALTER TABLE feedback_away RENAME TO feedback"))
     [answer] = await harness.send_data(data)  # Teams' redelivery of the same activity
     assert any(s["idgov"] == "feedback" for s in submits(answer))
+
+
+async def test_a_teams_owner_is_named_from_the_activity_not_the_object_id(
+    tmp_path: Any,
+) -> None:
+    """The Teams activity's ``from.name`` is kept with the conversation reference, so task
+    cards name the owner (a mention entity) instead of the raw object id."""
+    import json as _json
+
+    from bot.cards.render import render_teams
+    from dialogs import tasks as task_service
+    from dialogs.task_ops import create_task
+    from dialogs.turn import Actor
+    from storage.clock import utcnow
+    from storage.db import make_engine, migrate, session_scope
+    from storage.models import UserProfile
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'names.db'}")
+    migrate(engine)
+    oid = "8e1c6b2a-4d3f-4a5b-9c1d-2e3f4a5b6c7d"
+    ref = f"teams:tenant-x:{oid}"
+    with session_scope(engine) as s:
+        s.add(UserProfile(ref=ref, display_name="Li Wei"))
+        create_task(s, workspace="teams:tenant-x", kind="rotation", title="Rotate the key",
+                    owner=ref, created_by=ref, due=utcnow().date(), now=utcnow())
+    actor = Actor(platform="teams", workspace_id="tenant-x", user_id=oid)
+    listing = task_service.open_tasks(engine, actor)
+    assert [t.owner_display for t in listing] == ["Li Wei"]
+    from dialogs.replies import TaskListReply
+
+    card = render_teams(TaskListReply(tasks=listing))
+    body = _json.dumps(card["body"])
+    assert "<at>Li Wei</at>" in body and oid not in body
+    assert card["msteams"]["entities"][0]["mentioned"] == {"id": oid, "name": "Li Wei"}
+    engine.dispose()

@@ -109,6 +109,13 @@ def _cite(source_ids: list[str], source_by_id: dict[str, Source], limit: int = 3
     return ", ".join(names)
 
 
+def _report_markdown(report: Any) -> str:
+    """The report's Markdown (`bot.cards.report`), for the terminal's Full report."""
+    from bot.cards.report import render_report
+
+    return render_report(report, "md")
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -152,6 +159,7 @@ def _environment() -> jinja2.Environment:
         done_when=done_when,
         next_step=next_step,
         slack_person=people.slack_person,
+        report_markdown=_report_markdown,
         SNOOZE_CHOICES=SNOOZE_CHOICES,
         FRAMEWORK_LABELS=FRAMEWORK_LABELS,
         CONFIDENCE_LABELS=CONFIDENCE_LABELS,

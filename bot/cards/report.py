@@ -8,13 +8,17 @@ environment autoescapes; the Markdown one escapes table cells.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 import jinja2
 
 from bot.cards import escaping as esc
-from bot.cards.render import TEMPLATES
 from dialogs.report import Report
+
+#: the card templates' folder (not imported from `bot.cards.render`, which renders reports
+#: for the chat surfaces through this module)
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 Format = Literal["md", "html"]
 FORMATS: tuple[Format, ...] = ("md", "html")

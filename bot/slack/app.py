@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
-from bot.slack import actions, commands, events, uninstall
+from bot.slack import actions, assistant, commands, events, uninstall
 from bot.slack.dedupe import dedupe_middleware
 from bot.slack.deps import SlackDeps
 from bot.slack.settings import SlackSettings
@@ -64,6 +64,7 @@ def build_slack_app(settings: SlackSettings, engine: Engine) -> AsyncApp:
     deps = SlackDeps(engine)
     app.middleware(dedupe_middleware(engine))
     app.error(_log_error)
+    assistant.register(app, deps)  # before the message listener: it claims assistant threads
     commands.register(app, deps)
     actions.register(app, deps)
     events.register(app, deps)

@@ -23,9 +23,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.metrics import count_api_error
-from bot.senders import DeliveryResult, Recipient
+from bot.senders import DeliveryResult, Recipient, Sendable
 from bot.slack.settings import DEFAULT_API_URL
-from dialogs.replies import NudgeReply, TextReply
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +130,7 @@ class SlackSender:
             self._dm_channels[key] = channel
         return channel
 
-    async def send(self, recipient: Recipient, reply: NudgeReply | TextReply) -> DeliveryResult:
+    async def send(self, recipient: Recipient, reply: Sendable) -> DeliveryResult:
         from bot.cards.render import render
 
         try:

@@ -27,12 +27,13 @@ SLACK_TRIGGER_VARS = (
 #: Bot scopes requested on OAuth install; must match manifest/slack/manifest.yaml.
 BOT_SCOPES = (
     "app_mentions:read",
+    "assistant:write",  # the assistant view: suggested prompts and status (bot/slack/assistant)
     "channels:history",
     "channels:read",
     "chat:write",
     "commands",
     "files:read",
-    "files:write",
+    "files:write",  # inventory uploads in DMs; the Full report's HTML and evidence packs
     "groups:history",
     "groups:read",
     "im:history",

@@ -23,12 +23,20 @@ from bot.metrics import observe_replies
 from bot.slack import files, reason_form, task_messages
 from bot.slack.delivery import call, open_dm, render
 from bot.slack.deps import SlackDeps
+from bot.slack.report_file import upload_report
 from bot.slack.task_messages import Origin
 from bot.slack.translate import place as slack_place
 from dialogs.handlers import THREAD_INTRO
 from dialogs.keys import ConversationKey
 from dialogs.outbox import Audience, Out
-from dialogs.replies import AnsweredReply, QuestionReply, Reply, TaskChangedReply, TaskSummary
+from dialogs.replies import (
+    AnsweredReply,
+    QuestionReply,
+    Reply,
+    ReportReply,
+    TaskChangedReply,
+    TaskSummary,
+)
 from dialogs.turn import Actor, Command, Place, Pressed, SharedFile, Turn
 
 log = logging.getLogger(__name__)
@@ -54,7 +62,10 @@ class SlackSurface:
 
     # --- the router's questions ----------------------------------------------------------
     async def assessment_place(self, turn: Turn) -> Place | None:
-        """A Slack assessment runs in the starter's DM (from a channel, the DM is opened)."""
+        """A Slack assessment runs in the starter's DM (from a channel, the DM is opened);
+        asked in a thread of that DM (the assistant view's thread), it runs in that thread."""
+        if turn.place.is_dm and turn.place.thread:
+            return turn.place
         dm = await self._dm_channel()
         return slack_place(turn.actor.workspace_id, dm) if dm else None
 
@@ -178,7 +189,10 @@ class SlackSurface:
         sent = await call(self.client, "chat.postMessage", channel=channel, **body)
         if not sent:
             return None
-        return f"{sent.get('channel') or channel} {sent['ts']}"
+        posted = str(sent.get("channel") or channel)
+        if isinstance(out.reply, ReportReply):  # the HTML file beside the report message
+            await upload_report(self.client, posted, thread or str(sent["ts"]), out.reply)
+        return f"{posted} {sent['ts']}"
 
     async def private(self, reply: Reply) -> None:
         """Only the actor sees it: the response URL of a command or of a press on a message

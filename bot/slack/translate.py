@@ -66,6 +66,15 @@ def thread_of(body: dict[str, Any]) -> str | None:
     return str(thread) if thread else None
 
 
+def element_value(element: dict[str, Any]) -> str | None:
+    """A button's ``value``, or the chosen option's of a select (Snooze's durations)."""
+    value = element.get("value")
+    if value is None:
+        chosen = element.get("selected_option")
+        value = chosen.get("value") if isinstance(chosen, dict) else None
+    return str(value) if isinstance(value, str) else None
+
+
 def press_turn(body: dict[str, Any], element: dict[str, Any]) -> Turn:
     """A button or picker press; raises ValueError when the element is not idgov's."""
     team = team_of(body)
@@ -73,7 +82,7 @@ def press_turn(body: dict[str, Any], element: dict[str, Any]) -> Turn:
     container = body.get("container") or {}
     channel = _str(container.get("channel_id") or (body.get("channel") or {}).get("id"))
     action_id = str(element.get("action_id", ""))
-    action = from_slack(action_id, element.get("value"))
+    action = from_slack(action_id, element_value(element))
     suffix = action_id.partition("#")[2]
     if action.verb is Verb.TASK_REASSIGN and action.task_id is None and suffix.isdigit():
         action.task_id = int(suffix)
@@ -112,6 +121,16 @@ def files_of(event: dict[str, Any]) -> list[SharedFile]:
         found.append(SharedFile(name=_str(item.get("name"))[:255], handle=file_id,
                                 size=size if isinstance(size, int) and size >= 0 else None))
     return found
+
+
+def assistant_turn(team_id: str, event: dict[str, Any]) -> Turn:
+    """A user's message in an assistant thread (Slack's AI-app view): said to the bot, and
+    its place is that thread of the DM, so whatever it starts runs there."""
+    channel = _str(event.get("channel"))
+    thread = _str(event.get("thread_ts")) or _str(event.get("ts")) or None
+    return Turn(actor=actor(team_id, _str(event.get("user"))),
+                place=place(team_id, channel, thread, shared=False),
+                what=Said(text=strip_mentions(str(event.get("text") or "")), addressed=True))
 
 
 def reason_of(view: dict[str, Any], block: str, field: str) -> str:

@@ -22,13 +22,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.logsafe import safe
-from bot.senders import DeliveryResult, Recipient
+from bot.senders import DeliveryResult, Recipient, Sendable
 from bot.teams import outbound, references
 from bot.teams.adapter import IdgovCloudAdapter, make_adapter
 from bot.teams.identity import PLATFORM
 from bot.teams.retry import RetryPolicy, is_transient, retry_after_of, status_of
 from bot.teams.settings import TeamsSettings, load_settings
-from dialogs.replies import NudgeReply, TextReply
 from storage.db import session_scope
 from storage.models import ConversationRef, UserProfile
 
@@ -59,7 +58,7 @@ class TeamsSender:
         self.adapter = adapter or make_adapter(self.settings, engine,
                                                RetryPolicy(attempts=1), inbound=False)
 
-    async def send(self, recipient: Recipient, reply: NudgeReply | TextReply) -> DeliveryResult:
+    async def send(self, recipient: Recipient, reply: Sendable) -> DeliveryResult:
         try:
             reference = await asyncio.to_thread(references.load, self.engine, recipient.ref)
             if reference is None:
@@ -73,7 +72,7 @@ class TeamsSender:
             return self._failure(recipient.ref, exc)
 
     async def _continue(self, reference: ConversationReference,
-                        reply: NudgeReply | TextReply) -> str | None:
+                        reply: Sendable) -> str | None:
         sent: list[str | None] = []
 
         async def logic(context: TurnContext) -> None:
@@ -84,7 +83,7 @@ class TeamsSender:
         await self.adapter.continue_conversation(reference, logic, bot_app_id=self.settings.app_id)
         return sent[0] if sent else None
 
-    async def _open_chat(self, ref: str, reply: NudgeReply | TextReply) -> DeliveryResult:
+    async def _open_chat(self, ref: str, reply: Sendable) -> DeliveryResult:
         parts = ref.split(":", 2)
         if len(parts) != 3 or parts[0] != PLATFORM or not parts[2]:
             return DeliveryResult(ok=False, permanent=True, error=f"{ref} is not a Teams user")

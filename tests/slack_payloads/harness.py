@@ -177,6 +177,19 @@ def buttons(call: Call) -> list[dict[str, Any]]:
             for el in block.get("elements", [])]
 
 
+def choices(element: dict[str, Any]) -> list[dict[str, Any]]:
+    """What Slack sends back for each choice of `element`: a button as it is; a static
+    select once per option, with ``selected_option`` set as in Slack's block_actions."""
+    if element.get("type") == "static_select":
+        return [{**element, "selected_option": option} for option in element.get("options", [])]
+    return [element]
+
+
+def pressables(call: Call) -> list[dict[str, Any]]:
+    """Every press the message offers: its buttons and each option of its selects."""
+    return [choice for el in buttons(call) for choice in choices(el)]
+
+
 def button(call: Call, label: str) -> dict[str, Any]:
     for el in buttons(call):
         if el.get("text", {}).get("text") == label:

@@ -13,6 +13,7 @@ per method.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -135,9 +136,10 @@ class SlackApiStandIn(LoopbackServer):
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # files.getUploadURLExternal is a GET
+        app.router.add_post("/upload/v1/{file_id}", self._upload)
         app.router.add_post("/response/{path:.*}", self._response_url)
         app.router.add_get("/files-pri/{ref}/{rest:.*}", self._download)
-        app.router.add_post("/upload/v1/{file_id}", self._upload)
         return app
 
     async def _download(self, request: web.Request) -> web.StreamResponse:
@@ -162,9 +164,8 @@ class SlackApiStandIn(LoopbackServer):
         with self._lock:
             self.calls.append(Call("files:upload", {"file_id": file_id, "bytes": len(data)},
                                    dict(request.headers)))
-            if file_id in self.uploads:
-                self.uploads[file_id]["bytes"] = data
-        return web.Response(text=f"OK - {len(data)}")
+            self.uploads.setdefault(file_id, {})["bytes"] = data
+        return web.Response(text=f"OK - {len(data)}")  # as Slack's upload host answers
 
     # --- handlers ---------------------------------------------------------------------
     async def _body(self, request: web.Request) -> dict[str, Any]:
@@ -172,6 +173,9 @@ class SlackApiStandIn(LoopbackServer):
         for k, v in request.query.items():  # slack_sdk sends some arguments as query params
             if k != "team_id" or k not in body:
                 body.setdefault(k, v)
+        if isinstance(body.get("files"), str):  # files.completeUploadExternal: a JSON list
+            with contextlib.suppress(ValueError):
+                body["files"] = json.loads(body["files"])
         return body
 
     async def _payload(self, request: web.Request) -> dict[str, Any]:
@@ -182,7 +186,7 @@ class SlackApiStandIn(LoopbackServer):
         body: dict[str, Any] = {}
         for k, v in form.items():
             value = str(v)
-            if k in {"blocks", "view", "attachments"}:
+            if k in {"blocks", "view", "attachments", "files"}:
                 try:
                     body[k] = json.loads(value)
                     continue
@@ -252,22 +256,29 @@ class SlackApiStandIn(LoopbackServer):
             return {"ok": True, "file": found} if found else {"ok": False,
                                                               "error": "file_not_found"}
         if method == "files.getUploadURLExternal":
+            if not body.get("filename") or not str(body.get("length", "")).isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
             file_id = f"F{next(self._file_ids):08d}"
             self.uploads[file_id] = {"name": body.get("filename"), "length": body.get("length"),
                                      "bytes": b""}
             return {"ok": True, "file_id": file_id,
                     "upload_url": f"http://127.0.0.1:{self.port}/upload/v1/{file_id}"}
         if method == "files.completeUploadExternal":
-            files = json.loads(str(body.get("files") or "[]"))
+            files = body.get("files")
+            if isinstance(files, str):
+                files = json.loads(files or "[]")
+            if not isinstance(files, list) or not files:
+                return {"ok": False, "error": "invalid_arguments"}
             for item in files:
                 upload = self.uploads.get(str(item.get("id")))
                 if upload is None:
                     return {"ok": False, "error": "file_not_found"}
                 upload.update(title=item.get("title"), channel=body.get("channel_id"),
                               comment=body.get("initial_comment"))
-            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title"),
-                                           "name": self.uploads[f["id"]]["name"]}
-                                          for f in files]}
+            return {"ok": True, "files": [
+                {"id": f["id"], "title": f.get("title") or "",
+                 "name": self.uploads[f["id"]].get("name") or f.get("title") or "",
+                 "size": len(self.uploads[f["id"]].get("bytes", b""))} for f in files]}
         if method == "oauth.v2.access":
             return {"ok": True, "access_token": "xoxb-standin", "token_type": "bot",
                     "scope": "commands,chat:write", "bot_user_id": self.bot_user_id,
