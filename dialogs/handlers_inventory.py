@@ -17,24 +17,19 @@ from __future__ import annotations
 import asyncio
 import io
 import zipfile
-from collections.abc import Callable
-from functools import partial
-from typing import TypeVar
 
 from dialogs import policy
 from dialogs.evidence.collect import parse_period
 from dialogs.evidence.pack import EvidenceError, build_pack
-from dialogs.handlers import Ctx, is_admin
+from dialogs.handlers import Ctx, _args, _db, _reply_to, is_admin  # one copy of the turn helpers
 from dialogs.inventory import service
 from dialogs.inventory.replies import InventorySummaryReply
 from dialogs.outbox import Out, here, private
-from dialogs.replies import Reply, TaskListReply, TextReply
+from dialogs.replies import TaskListReply, TextReply
 from dialogs.surface import FileUnavailable
-from dialogs.turn import Command, Pressed, Said, SharedFile, Turn
+from dialogs.turn import Pressed, Said, SharedFile, Turn
 from knowledge.crosswalk import Framework
 from knowledge.inventory.rules import GAP_KINDS, load_rules
-
-T = TypeVar("T")
 
 IMPORT_TYPES = (".csv", ".json")
 #: Chat uploads share the CLI's cap (`dialogs.inventory.service.MAX_BYTES`).
@@ -52,24 +47,6 @@ SUMMARY_SHOWN = 2500  # characters of summary.md shown in chat when the zip cann
 FRAMEWORK_WORDS: dict[str, Framework] = {"iso27001": "iso27001", "iso": "iso27001",
                                          "iso27k": "iso27001", "soc2": "soc2", "soc": "soc2"}
 FRAMEWORK_TITLES = {"iso27001": "ISO/IEC 27001", "soc2": "SOC 2"}
-
-
-async def _db(fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-    return await asyncio.to_thread(partial(fn, *args, **kwargs))
-
-
-def _reply_to(turn: Turn, *replies: Reply) -> list[Out]:
-    """A slash command answers the actor only (`dialogs.router`); typed words answer here."""
-    return private(*replies) if isinstance(turn.what, Command) else here(*replies)
-
-
-def _args(turn: Turn) -> str:
-    what = turn.what
-    if isinstance(what, Command):
-        return what.args.strip()
-    if isinstance(what, Said):
-        return what.text.strip().partition(" ")[2].strip()
-    return ""
 
 
 def _refusal(turn: Turn, what: str) -> list[Out]:

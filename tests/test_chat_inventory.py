@@ -216,7 +216,7 @@ SENDER_AAD = "d6f2a5e1-3c4b-4f6e-9a8d-1b2c3d4e5f60"
 def _teams_admin(monkeypatch: pytest.MonkeyPatch) -> None:
     # a JSON list: pydantic-settings decodes a set-typed variable as JSON before
     # dialogs.policy's comma splitter sees it (a bare "a,b" fails; reported to the lead)
-    monkeypatch.setenv("IDGOV_ADMINS", json.dumps([f"teams:{TENANT}:{SENDER_AAD}"]))
+    monkeypatch.setenv("IDGOV_ADMINS", f"slack:T0OTHER:U1,teams:{TENANT}:{SENDER_AAD}")
     policy_settings.cache_clear()
 
 
