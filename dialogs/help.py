@@ -21,6 +21,11 @@ COMMANDS: list[HelpCommand] = [
                 "a team", surfaces=["slack"]),
     HelpCommand(name="ask QUESTION", what="an answer from the knowledge base, with sources"),
     HelpCommand(name="tasks", what="your open identity follow-up tasks"),
+    HelpCommand(name="report", what="your latest assessment in full, to keep or send to an "
+                "auditor"),
+    HelpCommand(name="inventory", what="non-human identity coverage and gaps (admins import "
+                "by sending a CSV or JSON export)"),
+    HelpCommand(name="evidence iso27001|soc2", what="the audit evidence pack (idgov admins)"),
     HelpCommand(name="autoanswer on|off", what="answer questions in this channel without a "
                 "mention (channel managers)", surfaces=["slack"]),
     HelpCommand(name="help", what="this help"),
