@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from knowledge.inventory.dates import parse_date
-from knowledge.inventory.model import IdentityRecord, ParsedRow, RowError
+from knowledge.inventory.model import IdentityRecord, ParsedRow, RowError, each_row
 
 
 def is_pat_list(items: list[Any]) -> bool:
@@ -52,8 +52,4 @@ def to_record(item: dict[str, Any]) -> IdentityRecord:
 
 
 def parse(items: list[Any]) -> Iterator[ParsedRow]:
-    for number, item in enumerate(items, start=1):
-        try:
-            yield ParsedRow(number, record=to_record(item))
-        except RowError as exc:
-            yield ParsedRow(number, error=str(exc))
+    return each_row(items, to_record)

@@ -6,9 +6,10 @@ guessing, and a later import of another source for the same identity may fill it
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 IDENTITY_TYPES: Final = ("service_account", "api_key", "oauth_app", "bot_token",
                          "workload_identity", "ssh_key", "certificate", "other")
@@ -63,3 +64,13 @@ class ParsedRow:
     row: int
     record: IdentityRecord | None = None
     error: str | None = None
+
+
+def each_row(items: list[Any], to_record: Callable[[Any], IdentityRecord]) -> Iterator[ParsedRow]:
+    """One `ParsedRow` per item of a JSON listing: its record, or the `RowError` that refused
+    it (1-based row numbers). The loop every one-record-per-item export shares."""
+    for number, item in enumerate(items, start=1):
+        try:
+            yield ParsedRow(number, record=to_record(item))
+        except RowError as exc:
+            yield ParsedRow(number, error=str(exc))
