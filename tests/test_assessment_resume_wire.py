@@ -36,6 +36,15 @@ def _answers(engine: Engine) -> list[dict[str, Any]]:
                 if isinstance(r.state, dict)]
 
 
+def _recorded(engine: Engine, call: Call) -> bool:
+    """True once the adapter has recorded where ``call``'s question message lives: it does so
+    after Slack answers ``chat.postMessage``, so the stand-in can see the post first."""
+    ts = str(call.response["ts"])  # type: ignore[index]
+    with Session(engine) as session:
+        return session.exec(select(SlackQuestionMessage).where(
+            SlackQuestionMessage.ts == ts)).first() is not None
+
+
 def _labels(call: Call) -> list[str]:
     return [b["text"]["text"] for b in buttons(call)]
 
@@ -82,6 +91,7 @@ def test_slack_crash_before_the_next_question_is_posted_reposts_it(
     press_first_choice(server, standin, first)
     second = wait_posts(standin, DM, seen + 1)[-1]
     assert is_question(second)
+    wait_until(lambda: _recorded(slack_engine, second))  # else the delete below races the record
     answered = _answers(slack_engine)
     with Session(slack_engine) as session:  # the crash: the question message went unrecorded
         session.execute(delete(SlackQuestionMessage))
@@ -91,6 +101,7 @@ def test_slack_crash_before_the_next_question_is_posted_reposts_it(
     reposted = wait_posts(standin, DM, seen + 1)[-1]
     assert is_question(reposted) and reposted.body["text"] == second.body["text"]
     assert _answers(slack_engine) == answered
+    wait_until(lambda: _recorded(slack_engine, reposted))
     # typed text while the question is unrecorded re-posts it too (and is not an answer)
     with Session(slack_engine) as session:
         session.execute(delete(SlackQuestionMessage))
