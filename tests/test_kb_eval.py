@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
 import pytest
 
+from knowledge.qa.ask import shipped_base
 from knowledge.qa.loader import load_shipped
 from tests.eval.harness import (
     CONTROL_LOOKUP,
@@ -22,6 +24,7 @@ from tests.eval.harness import (
     in_scope,
     out_of_scope,
     practitioner,
+    practitioner2,
     score,
 )
 
@@ -123,10 +126,17 @@ def test_held_out_sets_do_not_regress(name: str) -> None:
     assert got.wrong <= floor["wrong"], "\n".join(got.misses)
 
 
-# --- the practitioner set (issue 11): written blind, frozen, never tuned on ------------------
+# --- the practitioner sets (issue 11) ---------------------------------------------------
+# The first (practitioner.yaml) was written blind and measured the first retrieval round; the
+# second round was tuned on it, so it now has regression floors like the other tuned sets.
+# The second (practitioner2.yaml) was written blind before the second round and only measures.
 
-#: Issue 11: the suite fails if the frozen practitioner set's wrong-answer rate exceeds 5%.
+#: Issue 11: the suite fails if the frozen blind set's wrong-answer rate exceeds 5%.
 PRACTITIONER_MAX_WRONG = 0.05
+#: The blind set as committed (1d0234d); any edit to it, even a label, fails the suite.
+PRACTITIONER2_SHA256 = "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6"
+#: Floors for the first set after round 2 (measured 89.1% / 3.6% / 100%, less one question).
+PRACTITIONER_FLOORS = {"top1": 0.88, "wrong": 0.044, "refusal": 1.0}
 
 
 @pytest.fixture(scope="module")
@@ -134,22 +144,50 @@ def practitioner_figures() -> Figures:
     return score(ask_ranker, *practitioner())
 
 
-def test_practitioner_set_is_big_enough_and_frozen() -> None:
+@pytest.fixture(scope="module")
+def blind2_figures() -> Figures:
+    return score(ask_ranker, *practitioner2())
+
+
+def test_practitioner_sets_are_big_enough_and_frozen() -> None:
     cases, oos = practitioner()
     assert len(cases) >= 80 and len(oos) >= 30
     text = (Path(__file__).parent / "eval" / "practitioner.yaml").read_text(encoding="utf-8")
     assert text.rstrip().endswith("# FROZEN")
+    cases2, oos2 = practitioner2()
+    assert len(cases2) >= 80 and len(oos2) >= 30
+    raw = (Path(__file__).parent / "eval" / "practitioner2.yaml").read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == PRACTITIONER2_SHA256
 
 
-def test_practitioner_out_of_scope_all_refused(practitioner_figures: Figures) -> None:
-    assert practitioner_figures.refusal == 1.0, "\n".join(practitioner_figures.leaks)
+def test_blind_set_labels_are_real_entries_or_catalogue_controls() -> None:
+    from knowledge.catalogue import all_controls
+
+    ids = {item.entry.id for item in shipped_base().items}
+    controls = {f"control:{c.id}" for c in all_controls()}
+    cases, _ = practitioner2()
+    unknown = {label for case in cases for label in case.labels} - ids - controls
+    assert not unknown
+
+
+def test_practitioner_set_does_not_regress(practitioner_figures: Figures) -> None:
+    got, floor = practitioner_figures, PRACTITIONER_FLOORS
+    assert got.refusal >= floor["refusal"], "\n".join(got.leaks)
+    assert got.top1 >= floor["top1"], "\n".join(got.misses)
+    assert got.wrong <= floor["wrong"], "\n".join(got.misses)
+
+
+def test_blind_set_wrong_answer_rate_at_most_5_percent(blind2_figures: Figures) -> None:
+    # Only the figure is printed: the set measures, its misses are not read for tuning.
+    assert blind2_figures.wrong <= PRACTITIONER_MAX_WRONG, f"{blind2_figures.wrong:.1%}"
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 not met yet: measured 5.8% wrong (8/137) on 2026-12-01, see "
-    "docs/knowledge.md; strict, so this fails as soon as the rate is within 5%",
+    reason="issue 11 targets not met: measured 78.0% correct, 4.0% wrong, 96.0% out-of-scope "
+    "refused on 2026-12-01 (docs/knowledge.md); strict, so it fails once all three are met",
 )
-def test_practitioner_wrong_answer_rate_at_most_5_percent(practitioner_figures: Figures) -> None:
-    # Only the figure is printed: the set measures, its misses are not read for tuning.
-    assert practitioner_figures.wrong <= PRACTITIONER_MAX_WRONG, f"{practitioner_figures.wrong:.1%}"
+def test_blind_set_meets_the_issue_targets(blind2_figures: Figures) -> None:
+    got = blind2_figures
+    assert got.top1 >= 0.90 and got.wrong <= 0.02 and got.refusal == 1.0, (
+        f"{got.top1:.1%} / {got.wrong:.1%} / {got.refusal:.1%}")

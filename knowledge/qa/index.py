@@ -49,6 +49,13 @@ _EPSILON: Final = 1e-9  # float slack when comparing partial sums against a boun
 _MIN_CORRECTABLE = 6  # shorter words are too ambiguous to correct ("tyres" is not "types")
 
 
+def _is_plain_number(word: str) -> bool:
+    """A count or a year says nothing about the subject; a longer number usually names a
+    standard ("9001", "27018"), which the foreign-id rule judges. Numbers the base itself
+    uses ("93" Annex A controls, "90" days, the "2013" edition) stay terms (`parse`)."""
+    return word.isdigit() and (len(word) <= 3 or (len(word) == 4 and word[:2] in {"19", "20"}))
+
+
 def _deletes(word: str) -> set[str]:
     """All strings one deletion away (symmetric-delete spelling correction)."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
@@ -168,6 +175,8 @@ class Bm25fIndex:
         unknown: list[str] = []
         foreign: list[str] = []
         for w in words(text):
+            if _is_plain_number(w) and stem(w) not in self.idf:
+                continue  # "300-line questionnaire", "120 ppl", "in 2024": context, not topic
             t = stem(w)
             if t in self.foreign or (t not in self.idf and self._foreign_id(w)):
                 if w not in foreign:

@@ -4,8 +4,11 @@ Choosing between ISO/IEC 27001 and SOC 2 for a given situation is the product's 
 question, yet such messages are mostly context ("we're a hospital group", "our CTO leans
 towards ISO") that the index cannot match, so they used to be refused. When the index is not
 confident and the message asks to choose a framework, `ask` answers with the short rule for
-the situation (regulated, customer-driven, or the general rule) and offers the assessment,
-which asks about the rest. Tuned on the tuned evaluation sets only.
+the situation (regulated; customer-driven, by the buyers' region when the message names it;
+or the general rule) and offers the assessment, which asks about the rest. The region rule
+is the product's own (`knowledge/data/rules.yaml`, issue 11): buyers outside North America
+usually ask for an accredited ISO/IEC 27001 certificate, North-American buyers for SOC 2.
+Tuned on the tuned evaluation sets and the first practitioner set (docs/knowledge.md).
 """
 
 from __future__ import annotations
@@ -20,6 +23,31 @@ _WHICH: Final = re.compile(
     r"\bwhich (?:one|standard|framework|certification|report)s?\b|\bwhat (?:standard|framework)\b"
 )
 _CHOOSE: Final = re.compile(r"\bor\b|\bvs\.?\b|\bversus\b|\bwhich\b|\bfirst\b|\bpick\b|\bchoose\b")
+#: Asks whether one named framework is the right one for them ("is 27001 the obvious pick
+#: for us?", "does that push us toward 27001?", "should we go for soc 2?").
+_DECIDE: Final = re.compile(
+    r"\b(?:obvious|right|best|natural|sensible|logical)\s+(?:pick|choice|option|fit|call|one)\b"
+    r"|\bpush(?:es)?\s+us\s+to(?:wards?)?\b|\bgo\s+(?:for|with)\b"
+    r"|\bshould\s+(?:we|i)\s+(?:do|get|go|start|pick|choose|pursue)\b|\bpick\b|\bchoose\b"
+)
+#: Who the message says the customers are: "selling to US banks" is about buyers that are
+#: banks, not about being a bank.
+_SELLING_TO: Final = re.compile(
+    r"\b(?:sell(?:s|ing)?|sold)\s+(?:\w+\s+){0,2}?(?:to|into)\b|\b(?:customers?|clients?|buyers?|"
+    r"prospects?|pipeline)\s+(?:is|are|include|includes|mostly|mainly)\b"
+)
+#: Where the buyers are, when the message says so (issue 11: region conditions the rule).
+_OUTSIDE_NA: Final = re.compile(
+    r"\b(?:europe|european|eu|emea|uk|british|german|germany|french|france|dach|nordics?|"
+    r"dutch|spain|spanish|italy|italian|japan|japanese|apac|asia|asian|australia|australian|"
+    r"singapore|india|indian|middle east|latam|brazil)\b"
+)
+_NORTH_AMERICA: Final = re.compile(
+    r"\b(?:usa|u\.s\.|american|north america|north american|canada|canadian|stateside)\b"
+    # "us" is mostly the pronoun ("push us toward"): only as an adjective or a place
+    r"|\bus\s*-?\s*(?:based|customers?|clients?|buyers?|banks?|market|companies|enterprises?|"
+    r"firms?|hospitals?|government|federal|agencies|retailers?|insurers?)\b|\b(?:in|across)\s+the\s+us\b"
+)
 
 _REGULATED: Final = re.compile(
     r"\bregulat\w*|\bbanks?\b|\bbanking\b|\binsur\w+|\bpension\w*|\bhospital\w*|\bhealthcare\b|"
@@ -32,6 +60,8 @@ _CUSTOMERS: Final = re.compile(
 
 #: The entry that states the short rule for each situation.
 REGULATED_ENTRY: Final = "regulated-organisations"
+ISO_REGION_ENTRY: Final = "when-iso27001"
+SOC2_REGION_ENTRY: Final = "when-soc2"
 CUSTOMER_ENTRY: Final = "enterprise-procurement"
 GENERAL_ENTRY: Final = "choose-iso-or-soc2"
 
@@ -45,18 +75,25 @@ OFFER: Final = (
 def is_choice(question: str) -> bool:
     """True when the message asks to choose between ISO/IEC 27001 and SOC 2."""
     text = question.lower()
+    one = bool(_ISO.search(text) or _SOC2.search(text))
     both = bool(_ISO.search(text) and _SOC2.search(text) and _CHOOSE.search(text))
-    return both or bool(
-        _WHICH.search(text)
-        and (_ISO.search(text) or _SOC2.search(text) or re.search(r"\bstandard|framework", text))
+    return both or (one and bool(_DECIDE.search(text))) or bool(
+        _WHICH.search(text) and (one or re.search(r"\bstandard|framework", text))
     )
 
 
 def situation_entry(question: str) -> str:
     """The entry id whose short rule fits the situation described."""
     text = question.lower()
-    if _REGULATED.search(text):
-        return REGULATED_ENTRY
-    if _CUSTOMERS.search(text):
+    selling = _SELLING_TO.search(text)
+    regulated = _REGULATED.search(text)
+    if regulated and not (selling and selling.start() < regulated.start()):
+        return REGULATED_ENTRY  # they are regulated themselves
+    if selling or _CUSTOMERS.search(text) or regulated:
+        outside, inside = _OUTSIDE_NA.search(text), _NORTH_AMERICA.search(text)
+        if outside and not inside:
+            return ISO_REGION_ENTRY  # buyers outside North America ask for the certificate
+        if inside and not outside:
+            return SOC2_REGION_ENTRY  # North-American buyers ask for a SOC 2 report
         return CUSTOMER_ENTRY
     return GENERAL_ENTRY

@@ -36,7 +36,13 @@ _PHRASES: Final[list[tuple[str, str, str]]] = [
         r"iso\1",
         "27017 27701 27006",
     ),
-    (r"\biso\b(?!\s*[-/]?\s*\d)", "iso27001", "iso"),  # bare "iso"; "iso 9001" is another standard
+    # bare "iso"; "iso 9001" is another standard, and "iso country code" or "iso date format"
+    # are ISO 3166 and ISO 8601, not an ISMS
+    (
+        r"\biso\b(?!\s*[-/]?\s*\d)(?!\s+(?:country|currency|language|date|week|time\b|timestamp))",
+        "iso27001",
+        "iso",
+    ),
     (r"\bsoc\s*-?\s*(?:2|ii|two)\b", "soc2", "soc"),
     (r"\bsoc\s*-?\s*(?:1|i|one)\b", "soc1", "soc"),
     (r"\bsoc\s*-?\s*(?:3|iii|three)\b", "soc3", "soc"),
@@ -52,6 +58,25 @@ _PHRASES: Final[list[tuple[str, str, str]]] = [
     (r"\b(pr|gv|id|de)\s*\.\s*([a-z]{2})\b", r"\1\2", "."),
     (r"\bnhi\s*-?\s*0?(\d{1,2})(?:\s*:\s*2025)?\b", r"nhi\1", "nhi"),
     (r"\bnon\s*-?\s*human(?:\s+identit(?:y|ies))?\b|\bnhis\b", "nhi", "human nhis"),
+    # practitioners' abbreviations for assurance terms (issue 11: "soc2 t1 vs t2", "tscs",
+    # "cuecs", "a minor nc", "an ofi")
+    (r"\bt\s?(1|2)\b", r"type\1", "t"),
+    (
+        r"\btrust\s+services?\s+(?:criteria|categor(?:y|ies))\b|\btscs?\b",
+        "tsc",
+        "trust tsc",
+    ),
+    (r"\bcomplementary\s+user\s+entity\s+controls?\b|\bcuecs?\b", "cuec", "complementary cuec"),
+    (r"\bnon\s*-?\s*conformit(?:y|ies)\b|\bncs?\b", "nonconformity", "conformit nc"),
+    (r"\bopportunit(?:y|ies)\s+for\s+improvement\b|\bofis?\b", "ofi", "opportunit ofi"),
+    (r"\b(?:bridge|gap)\s+letters?\b", "bridgeletter", "letter"),
+    # identity kinds by their usual short names
+    (r"\bpersonal\s+access\s+tokens?\b|\bpats?\b", "pat", "personal pat"),
+    (r"\bworkload\s+identity\s+federation\b|\bwif\b", "workloadfederation nhi", "federation wif"),
+    (r"\bauthori[sz]ed_keys\b", "sshkey", "authori"),
+    (r"\bssh\s*-?\s*keys?\b", "sshkey", "ssh"),
+    (r"\bk8s\b", "kubernetes", "k8s"),
+    (r"\bppl\b", "people", "ppl"),
     (r"\bmachine\s+identit(?:y|ies)\b|\bworkload\s+identit(?:y|ies)\b", "nhi", "identit"),
     (
         r"\b(?:svc|service)\s*acc(?:oun)?ts?\b|\bsvc\s*accts?\b|\bsas\b",
@@ -70,7 +95,7 @@ _PHRASES: Final[list[tuple[str, str, str]]] = [
         "priv polp",
     ),
     (r"\bpolicy\s*-?\s*as\s*-?\s*code\b|\bpac\b", "policyascode", "code pac"),
-    (r"\bapi\s*-?\s*keys?\b", "apikey", "api"),
+    (r"\bapi\s*-?\s*(?:keys?|tokens?)\b", "apikey", "api"),
     (r"\bcreds?\b", "credential", "cred"),
     (r"\bpw\b|\bpwds?\b|\bpasswds?\b", "password", "pw passwd"),
     (r"\bpam\b", "privileged access", "pam"),
