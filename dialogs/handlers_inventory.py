@@ -26,7 +26,7 @@ from dialogs.inventory import service
 from dialogs.inventory.replies import InventorySummaryReply
 from dialogs.outbox import Out, here, private
 from dialogs.replies import TaskListReply, TextReply
-from dialogs.surface import FileUnavailable
+from dialogs.surface import FileDelivery, FileUnavailable
 from dialogs.turn import Pressed, Said, SharedFile, Turn
 from knowledge.crosswalk import Framework
 from knowledge.inventory.rules import GAP_KINDS, load_rules
@@ -156,9 +156,13 @@ async def evidence(ctx: Ctx, turn: Turn) -> list[Out]:
     data = await asyncio.to_thread(zip_pack, files)
     comment = (f"{title} evidence pack: {len(files)} files (open index.html; check them with "
                "sha256sum -c SHA256SUMS).")
-    if await ctx.surface.send_file(turn.actor, name.replace("..", "_"), data, comment):
+    delivery = await ctx.surface.send_file(turn.actor, name.replace("..", "_"), data, comment)
+    if delivery is FileDelivery.SENT:
         return private(TextReply(text=f"I sent the {title} evidence pack to you in a direct "
                                       "message.", tone="success", private=True))
+    if delivery is FileDelivery.OFFERED:
+        return private(TextReply(text=f"Here is the {title} evidence pack: choose Allow on the "
+                                      "file card to save it to your OneDrive.", private=True))
     if not turn.place.is_dm:
         return private(TextReply(text=EVIDENCE_PRIVATE, tone="warning", private=True))
     summary = files["summary.md"].decode("utf-8")

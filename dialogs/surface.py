@@ -9,6 +9,7 @@ other than the turn's place (Share to channel).
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Protocol
 
 from dialogs.outbox import Out
@@ -19,6 +20,14 @@ from dialogs.turn import Actor, Place, SharedFile, Turn
 class FileUnavailable(Exception):
     """A shared file could not be fetched; the message is one line, safe to show the user
     (never a URL or a token)."""
+
+
+class FileDelivery(Enum):
+    """What became of a file sent privately to a person (`Surface.send_file`)."""
+
+    SENT = "sent"  # it is in their direct message with the bot (Slack)
+    OFFERED = "offered"  # they must accept it first (Teams: a file consent card, here)
+    UNAVAILABLE = "unavailable"  # this surface or place cannot send it (the terminal)
 
 
 class Surface(Protocol):
@@ -61,7 +70,8 @@ class Surface(Protocol):
         reachable, from a host this surface does not download from)."""
         ...
 
-    async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:
-        """Deliver a file privately to `actor` (Slack: an upload to their DM); False where
-        this surface cannot send files (Teams, the terminal)."""
+    async def send_file(self, actor: Actor, name: str, data: bytes,
+                        comment: str) -> FileDelivery:
+        """Deliver a file privately to `actor`: Slack uploads it to their DM; Teams offers it
+        with a consent card in their personal chat (the upload follows their accept)."""
         ...

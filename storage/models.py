@@ -201,4 +201,7 @@ from storage.feedback_models import FeedbackVote  # noqa: E402, F401  (one vote 
 from storage.inventory_models import NhiIdentity, NhiTaskLink  # noqa: E402, F401  (inventory)
 from storage.nudge_models import DigestRun  # noqa: E402, F401  (weekly digest claims)
 from storage.slack_models import SlackQuestionMessage  # noqa: E402, F401  (Slack adapter table)
-from storage.teams_models import TeamsQuestionCard  # noqa: E402, F401  (Teams adapter table)
+from storage.teams_models import (  # noqa: E402, F401  (Teams adapter tables)
+    TeamsFileOffer,
+    TeamsQuestionCard,
+)

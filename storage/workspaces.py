@@ -63,7 +63,7 @@ def delete_workspace(session: Session, workspace: str) -> dict[str, int]:
     )
     from storage.nudge_models import DigestRun
     from storage.slack_models import SlackQuestionMessage
-    from storage.teams_models import TeamsQuestionCard
+    from storage.teams_models import TeamsFileOffer, TeamsQuestionCard
 
     platform, _, scope = workspace.partition(":")
     if platform not in {"slack", "teams", "cli"} or not scope:
@@ -79,7 +79,7 @@ def delete_workspace(session: Session, workspace: str) -> dict[str, int]:
     run("task", delete(Task).where(col(Task.workspace) == workspace))
     run("feedback_vote", delete(FeedbackVote).where(col(FeedbackVote.workspace) == workspace))
     for model in (Assessment, Conversation, Feedback, ChannelSetting, ConversationRef,
-                  DigestRun, SlackQuestionMessage, TeamsQuestionCard):
+                  DigestRun, SlackQuestionMessage, TeamsQuestionCard, TeamsFileOffer):
         run(model.__tablename__, delete(model).where(col(model.workspace) == workspace))
     run("user_profile", delete(UserProfile).where(col(UserProfile.ref).startswith(
         workspace + ":")))

@@ -300,9 +300,10 @@ async def test_teams_inventory_and_evidence(monkeypatch: pytest.MonkeyPatch,
         assert "Non-human identity inventory" in summary and "Imported" not in summary
         assert "**Secret older than the rotation policy**: 3" in summary
         await post(url, _teams_text(conn.service_url, "evidence soc2"))
-        shown = texts(conn.calls_of("send", "reply")[-1].card)
-        assert "idgov evidence export --framework soc2 --workspace teams:" + TENANT in shown
-        assert "I cannot send files here" in shown
+        offered, note = conn.calls_of("send", "reply")[-2:]  # tests/test_teams_file_consent.py
+        assert [a["contentType"] for a in offered.body["attachments"]] == [
+            "application/vnd.microsoft.teams.card.file.consent"]
+        assert "choose Allow on the file card" in texts(note.card)
 
 
 def test_the_zip_is_deterministic() -> None:

@@ -57,7 +57,8 @@ def test_an_outdated_database_is_upgraded(engine: Engine) -> None:
     from sqlalchemy import text
 
     with engine.begin() as conn:
-        # back to before 0006: drop what it (and 0007) created, so the upgrade has real work
+        # back to before 0006: drop what it (and 0007, 0008) created, so the upgrade has real work
+        conn.execute(text("DROP TABLE teams_file_offer"))
         conn.execute(text("DROP TABLE feedback_vote"))
         conn.execute(text("DROP TABLE nhi_task_link"))
         conn.execute(text("DROP TABLE nhi_identity"))
@@ -67,7 +68,7 @@ def test_an_outdated_database_is_upgraded(engine: Engine) -> None:
     migrate(engine)
     with engine.connect() as conn:
         versions = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    assert versions == {"0007"}
+    assert versions == {"0008"}
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM nhi_identity")).scalar() == 0
 

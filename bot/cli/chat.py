@@ -21,7 +21,7 @@ from bot.cli.errors import CliError
 from dialogs.keys import terminal_key
 from dialogs.outbox import Out
 from dialogs.replies import RecommendationReply, Reply, TaskSummary
-from dialogs.surface import FileUnavailable
+from dialogs.surface import FileDelivery, FileUnavailable
 from dialogs.turn import Actor, Place, Said, SharedFile, Turn
 
 if TYPE_CHECKING:
@@ -81,8 +81,9 @@ class TerminalSurface:
                          suffixes: tuple[str, ...] = ()) -> tuple[str, bytes]:
         raise FileUnavailable("the terminal takes no files: run `idgov inventory import FILE`")
 
-    async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:
-        return False
+    async def send_file(self, actor: Actor, name: str, data: bytes,
+                        comment: str) -> FileDelivery:
+        return FileDelivery.UNAVAILABLE
 
 
 def terminal_turn(user: str, text: str) -> Turn:

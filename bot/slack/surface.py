@@ -37,6 +37,7 @@ from dialogs.replies import (
     TaskChangedReply,
     TaskSummary,
 )
+from dialogs.surface import FileDelivery
 from dialogs.turn import Actor, Command, Place, Pressed, SharedFile, Turn
 
 log = logging.getLogger(__name__)
@@ -110,12 +111,14 @@ class SlackSurface:
                          suffixes: tuple[str, ...] = ()) -> tuple[str, bytes]:
         return await files.fetch(self.client, file, limit, suffixes)
 
-    async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:
+    async def send_file(self, actor: Actor, name: str, data: bytes,
+                        comment: str) -> FileDelivery:
         """Uploaded to the actor's DM with the bot (only the actor of this turn)."""
         if actor != self.turn.actor:
-            return False
+            return FileDelivery.UNAVAILABLE
         dm = await self._dm_channel()
-        return bool(dm) and await files.upload_to_dm(self.client, dm or "", name, data, comment)
+        sent = bool(dm) and await files.upload_to_dm(self.client, dm or "", name, data, comment)
+        return FileDelivery.SENT if sent else FileDelivery.UNAVAILABLE
 
     async def _dm_channel(self) -> str | None:
         if self._dm is None:

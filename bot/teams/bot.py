@@ -2,8 +2,8 @@
 
 Everything a person says or presses goes through `bot.teams.translate` to a `Turn`, then the
 one router (`dialogs.router`), then `bot.teams.outbound` delivers the replies. What stays
-here is Teams-only: the welcome card when the app is installed or added to a team, and
-refusing invokes (our cards only use Action.Submit).
+here is Teams-only: the welcome card when the app is installed or added to a team, the
+answer to a file consent card, and refusing every other invoke (our cards use Action.Submit).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from botbuilder.schema import ChannelAccount
 from sqlalchemy.engine import Engine
 
 from bot.logsafe import safe
-from bot.teams import translate
+from bot.teams import file_consent, translate
 from bot.teams.identity import Identity, submit_value
 from bot.teams.outbound import TeamsSurface
 from dialogs.help import help_reply
@@ -83,8 +83,11 @@ class IdgovTeamsBot(ActivityHandler):
             await self._surface(turn_context, ident).deliver(here(reply))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """Our cards use Action.Submit (a message), never invokes: refuse them with a 4xx
-        instead of the SDK's 501, and without running anything."""
+        """The one invoke we handle is the answer to a file consent card
+        (`bot.teams.file_consent`). Our cards use Action.Submit (a message), so every other
+        invoke is refused with a 4xx instead of the SDK's 501, without running anything."""
         name = str(turn_context.activity.name or "")[:100]
+        if name == file_consent.INVOKE_NAME:
+            return await file_consent.handle(turn_context, self.engine)
         log.info("teams: unsupported invoke %s refused", safe(name, 80))
         return InvokeResponse(status=400, body={"error": f"idgov does not handle invoke {name!r}"})

@@ -21,14 +21,15 @@ from sqlalchemy.engine import Engine
 
 from bot.logsafe import safe
 from bot.metrics import observe_replies
+from bot.teams import file_consent, references
 from bot.teams import files as teams_files
-from bot.teams import references
 from bot.teams.identity import Identity
 from dialogs.outbox import Audience, Out
 from dialogs.question_messages import TeamsQuestionCards
 from dialogs.replies import AnsweredReply, QuestionReply, Reply, TaskSummary
-from dialogs.surface import FileUnavailable
+from dialogs.surface import FileDelivery, FileUnavailable
 from dialogs.turn import Actor, Place, SharedFile, Turn
+from storage import teams_file_offers
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,18 @@ class TeamsSurface:
         return file.name, await teams_files.fetch(file, limit,
                                                   service_url=self.context.activity.service_url)
 
-    async def send_file(self, actor: Actor, name: str, data: bytes, comment: str) -> bool:
-        return False  # a bot sends files through a consent card and OneDrive: not done yet
+    async def send_file(self, actor: Actor, name: str, data: bytes,
+                        comment: str) -> FileDelivery:
+        """Offered with a consent card, only to the actor of this turn and only in their
+        personal chat (a consent card in a channel would offer it to everyone there)."""
+        if actor.ref != self.ident.user_ref or not self.ident.personal:
+            return FileDelivery.UNAVAILABLE
+        try:
+            await file_consent.offer(self.context, self.engine, self.ident, name, data, comment)
+        except teams_file_offers.OfferTooLarge as exc:
+            log.warning("teams: file not offered: %s", exc)
+            return FileDelivery.UNAVAILABLE
+        return FileDelivery.OFFERED
 
     async def post(self, out: Out) -> bool:
         """Send to a channel: this conversation when it is that channel, else continue the

@@ -7,6 +7,8 @@ posts, and the bot's replies arrive here exactly as Teams' connector would recei
 - ``PUT /v3/conversations/{id}/activities/{activityId}`` (update a message in place)
 - ``POST /v3/conversations`` (open a 1:1 chat; only with users in `installed`, else 403
   as Teams answers when the app is not installed for that user)
+- ``GET /files/{name}`` (a pre-authorised OneDrive download URL) and ``PUT /upload/{name}``
+  (the one-time OneDrive upload session a file consent accept carries: `upload_url`)
 
 Everything is recorded with headers; tests can queue failures (429 with Retry-After, 5xx)
 per operation ("send", "reply", "update", "create", or "*" for any).
@@ -65,6 +67,7 @@ class ConnectorStandIn(LoopbackServer):
         self._lock = threading.Lock()
         self.files: dict[str, bytes] = {}  # served at file_url(name), as OneDrive serves a
         self.downloads: list[str] = []  # pre-authorised downloadUrl (no token needed)
+        self.uploads: list[tuple[str, bytes, dict[str, str]]] = []  # (name, body, headers)
 
     # --- configuration and inspection --------------------------------------------------
     @property
@@ -75,6 +78,10 @@ class ConnectorStandIn(LoopbackServer):
         """A pre-authorised download URL for `data` (what ``content.downloadUrl`` holds)."""
         self.files[name] = data
         return f"{self.service_url}files/{name}?tempauth=standin-{len(self.files)}"
+
+    def upload_url(self, name: str) -> str:
+        """A one-time upload session URL, as ``uploadInfo.uploadUrl`` holds it."""
+        return f"{self.service_url}upload/{name}?tempauth=standin-upload"
 
     def fail(self, op: str, *failures: Failure) -> None:
         """Queue failures for the next calls of `op` (then normal answers resume)."""
@@ -107,7 +114,23 @@ class ConnectorStandIn(LoopbackServer):
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/files/{name}", self._file)
+        app.router.add_put("/upload/{name}", self._upload)
         return app
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """OneDrive's upload session: the whole file in one PUT with a Content-Range; answers
+        201 with the new drive item (queue failures under "upload")."""
+        name = request.match_info["name"]
+        body = await request.read()
+        with self._lock:
+            self.uploads.append((name, body, dict(request.headers)))
+            queue = self.failures.get("upload")
+            failure = queue.popleft() if queue else None
+        if failure:
+            return self._failed(failure)
+        if not request.query.get("tempauth"):
+            return web.Response(status=401)
+        return web.json_response({"id": "01ABCDEF", "name": name, "size": len(body)}, status=201)
 
     async def _file(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
