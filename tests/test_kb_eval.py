@@ -25,6 +25,7 @@ from tests.eval.harness import (
     out_of_scope,
     practitioner,
     practitioner2,
+    practitioner3,
     score,
 )
 
@@ -129,12 +130,17 @@ def test_held_out_sets_do_not_regress(name: str) -> None:
 # --- the practitioner sets (issue 11) ---------------------------------------------------
 # The first (practitioner.yaml) was written blind and measured the first retrieval round; the
 # second round was tuned on it, so it now has regression floors like the other tuned sets.
-# The second (practitioner2.yaml) was written blind before the second round and only measures.
+# The second and third (practitioner2.yaml, practitioner3.yaml) were written blind before the
+# second and third rounds and only measure (docs/knowledge.md).
 
-#: Issue 11: the suite fails if the frozen blind set's wrong-answer rate exceeds 5%.
+#: Issue 11: the suite fails if a frozen blind set's wrong-answer rate exceeds 5%.
 PRACTITIONER_MAX_WRONG = 0.05
-#: The blind set as committed (1d0234d); any edit to it, even a label, fails the suite.
-PRACTITIONER2_SHA256 = "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6"
+#: The blind sets as committed (1d0234d, 1b15bb0); any edit, even to a label, fails the suite.
+BLIND_SHA256 = {
+    "practitioner2": "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6",
+    "practitioner3": "40d5812ff49cbb5203370acea8e44693550b143bce82396b2a4ec9734b69086e",
+}
+BLIND_SETS = {"practitioner2": practitioner2, "practitioner3": practitioner3}
 #: Floors for the first set after round 2 (measured 89.1% / 3.6% / 100%, less one question).
 PRACTITIONER_FLOORS = {"top1": 0.88, "wrong": 0.044, "refusal": 1.0}
 
@@ -145,8 +151,8 @@ def practitioner_figures() -> Figures:
 
 
 @pytest.fixture(scope="module")
-def blind2_figures() -> Figures:
-    return score(ask_ranker, *practitioner2())
+def blind_figures() -> dict[str, Figures]:
+    return {name: score(ask_ranker, *load()) for name, load in BLIND_SETS.items()}
 
 
 def test_practitioner_sets_are_big_enough_and_frozen() -> None:
@@ -154,18 +160,20 @@ def test_practitioner_sets_are_big_enough_and_frozen() -> None:
     assert len(cases) >= 80 and len(oos) >= 30
     text = (Path(__file__).parent / "eval" / "practitioner.yaml").read_text(encoding="utf-8")
     assert text.rstrip().endswith("# FROZEN")
-    cases2, oos2 = practitioner2()
-    assert len(cases2) >= 80 and len(oos2) >= 30
-    raw = (Path(__file__).parent / "eval" / "practitioner2.yaml").read_bytes()
-    assert hashlib.sha256(raw).hexdigest() == PRACTITIONER2_SHA256
+    for name, load in BLIND_SETS.items():
+        cases, oos = load()
+        assert len(cases) >= 80 and len(oos) >= 30
+        raw = (Path(__file__).parent / "eval" / f"{name}.yaml").read_bytes()
+        assert hashlib.sha256(raw).hexdigest() == BLIND_SHA256[name], name
 
 
-def test_blind_set_labels_are_real_entries_or_catalogue_controls() -> None:
+@pytest.mark.parametrize("name", sorted(BLIND_SETS))
+def test_blind_set_labels_are_real_entries_or_catalogue_controls(name: str) -> None:
     from knowledge.catalogue import all_controls
 
     ids = {item.entry.id for item in shipped_base().items}
     controls = {f"control:{c.id}" for c in all_controls()}
-    cases, _ = practitioner2()
+    cases, _ = BLIND_SETS[name]()
     unknown = {label for case in cases for label in case.labels} - ids - controls
     assert not unknown
 
@@ -177,17 +185,34 @@ def test_practitioner_set_does_not_regress(practitioner_figures: Figures) -> Non
     assert got.wrong <= floor["wrong"], "\n".join(got.misses)
 
 
-def test_blind_set_wrong_answer_rate_at_most_5_percent(blind2_figures: Figures) -> None:
-    # Only the figure is printed: the set measures, its misses are not read for tuning.
-    assert blind2_figures.wrong <= PRACTITIONER_MAX_WRONG, f"{blind2_figures.wrong:.1%}"
+# Only figures are printed: the blind sets measure, their misses are not read for tuning.
+def test_second_blind_set_wrong_answers_at_most_5_percent(
+    blind_figures: dict[str, Figures],
+) -> None:
+    got = blind_figures["practitioner2"]
+    assert got.wrong <= PRACTITIONER_MAX_WRONG, f"{got.wrong:.1%}"
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: measured 78.0% correct, 4.0% wrong, 96.0% out-of-scope "
-    "refused on 2026-12-01 (docs/knowledge.md); strict, so it fails once all three are met",
+    reason="issue 11 not met on the newest blind set: measured 6.8% wrong (14/205) on "
+    "2026-12-01 (docs/knowledge.md); strict, so it fails as soon as the rate is within 5%",
 )
-def test_blind_set_meets_the_issue_targets(blind2_figures: Figures) -> None:
-    got = blind2_figures
+def test_third_blind_set_wrong_answers_at_most_5_percent(
+    blind_figures: dict[str, Figures],
+) -> None:
+    got = blind_figures["practitioner3"]
+    assert got.wrong <= PRACTITIONER_MAX_WRONG, f"{got.wrong:.1%}"
+
+
+@pytest.mark.parametrize("name", sorted(BLIND_SETS))
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 11 targets not met: measured 78.0% / 4.0% / 98.0% (practitioner2) and "
+    "73.7% / 6.8% / 100% (practitioner3) correct / wrong / out-of-scope refused on "
+    "2026-12-01 (docs/knowledge.md); strict, so each fails once all three are met",
+)
+def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:
+    got = blind_figures[name]
     assert got.top1 >= 0.90 and got.wrong <= 0.02 and got.refusal == 1.0, (
         f"{got.top1:.1%} / {got.wrong:.1%} / {got.refusal:.1%}")

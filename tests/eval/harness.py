@@ -218,6 +218,13 @@ def practitioner2() -> tuple[list[Case], list[str]]:
     return _held_out("practitioner2")
 
 
+def practitioner3() -> tuple[list[Case], list[str]]:
+    """The seventh set (tests/eval/practitioner3.yaml): written blind like the second, by
+    other personas (auditor, platform engineer, startup CISO, bank GRC analyst), frozen
+    before the third retrieval round; it only measures."""
+    return _held_out("practitioner3")
+
+
 def all_sets() -> list[tuple[str, list[Case], list[str]]]:
     """Every evaluation set, by name: changes are judged on all of them together."""
     return [
@@ -230,7 +237,8 @@ def all_sets() -> list[tuple[str, list[Case], list[str]]]:
 
 def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
     """Every set including the frozen blind set (not used for tuning)."""
-    return [*all_sets(), ("practitioner", *practitioner()), ("practitioner2", *practitioner2())]
+    return [*all_sets(), ("practitioner", *practitioner()), ("practitioner2", *practitioner2()),
+            ("practitioner3", *practitioner3())]
 
 
 def main() -> None:
@@ -250,8 +258,8 @@ def main() -> None:
                 f"  {name}: top-1 {fig.top1:.1%}  top-3 {fig.top3:.1%}  "
                 f"OOS refusal {fig.refusal:.1%}  wrong answers {fig.wrong:.1%}"
             )
-        if label == "practitioner2":
-            continue  # the blind set only measures: its misses are not printed for tuning
+        if label in {"practitioner2", "practitioner3"}:
+            continue  # the blind sets only measure: their misses are not printed for tuning
         for line in ours.misses:
             print("    miss:", line)
         for line in ours.leaks:
