@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from dialogs.policy import policy_settings
+from dialogs.policy import ADMINS_ONLY, policy_settings
 from storage import teams_file_offers
 from storage.clock import utcnow
 from storage.teams_models import TeamsFileOffer
@@ -126,6 +126,17 @@ async def test_only_the_admin_it_was_offered_to_can_accept(engine: Engine) -> No
         assert len(_offers(engine)) == 1  # still there for its admin
         await post(url, _answer(conn, offer))
         assert len(conn.uploads) == 1
+
+
+async def test_an_admin_who_lost_the_role_cannot_accept(monkeypatch: pytest.MonkeyPatch,
+                                                          engine: Engine) -> None:
+    async with running_server(engine) as (url, conn):
+        offer = (await _ask_for_pack(url, conn))["content"]["acceptContext"]["offer"]
+        monkeypatch.setenv("IDGOV_ADMINS", f"teams:{TENANT}:{OTHER_AAD}")
+        policy_settings.cache_clear()
+        status, _ = await post(url, _answer(conn, offer))
+        assert status == 200 and conn.uploads == [] and _offers(engine) == []
+        assert ADMINS_ONLY in conn.calls_of("send", "reply")[-1].body["text"]
 
 
 async def test_an_upload_url_off_onedrive_is_never_contacted(engine: Engine) -> None:

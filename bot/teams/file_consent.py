@@ -8,9 +8,11 @@ bot PUTs the bytes there and answers with a file info card that opens the file. 
 sends the same invoke with ``action: decline``.
 
 Who may accept: only the user the offer was made to (`storage.teams_file_offers.claim`
-matches the invoke's sender), once. Where we upload: only to a SharePoint host over HTTPS or
-the connector's own host (the local stand-in in tests), as for downloads (`bot.teams.files`),
-so a forged invoke cannot make the bot send a file elsewhere. The upload URL carries its
+matches the invoke's sender), once, and only while they are still an idgov admin
+(`dialogs.policy`: the pack is admin-only when offered and when sent). Where we upload: only
+to a SharePoint host over HTTPS or the connector's own host (the local stand-in in tests), as
+for downloads (`bot.teams.files`), so a forged invoke cannot make the bot send a file
+elsewhere. The upload URL carries its
 own authorisation and is never logged.
 """
 
@@ -27,8 +29,10 @@ from botbuilder.schema.teams import FileConsentCard, FileConsentCardResponse, Fi
 from sqlalchemy.engine import Engine
 from yarl import URL
 
+from bot.teams import translate
 from bot.teams.files import teams_file_host
 from bot.teams.identity import Identity
+from dialogs import policy
 from storage import teams_file_offers
 
 log = logging.getLogger(__name__)
@@ -87,6 +91,12 @@ async def handle(context: TurnContext, engine: Engine) -> InvokeResponse:
     if response is None or offer_id is None or response.action not in {"accept", "decline"}:
         return InvokeResponse(status=400, body={"error": "not a file consent response"})
     ident = Identity.of(activity)
+    if response.action == "accept" and not policy.is_listed_admin(translate.actor(ident)):
+        # an admin when offered, no longer one now: the pack stays unsent (and is dropped)
+        policy.refused(translate.actor(ident), "evidence_export")
+        await asyncio.to_thread(teams_file_offers.claim, engine, offer_id, ident.user_ref)
+        await context.send_activity(policy.ADMINS_ONLY)
+        return InvokeResponse(status=200)
     claimed = await asyncio.to_thread(teams_file_offers.claim, engine, offer_id, ident.user_ref)
     if claimed is None:
         await context.send_activity(EXPIRED)
