@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot.housekeeping import Housekeeping
 from bot.metrics import bind, metrics_of, observe_sweep
 from bot.nudge_profiles import Profiles
 from bot.senders import DeliveryResult, Recipient, Sender
@@ -291,6 +292,7 @@ def start_background(app: web.Application, engine: Engine, *,
     async def loop(active: Mapping[str, Sender]) -> None:
         metrics = metrics_of(app)
         bind(metrics)  # sender API errors during sweeps count on this app's /metrics
+        chores = Housekeeping(engine)
         while True:
             started = time.perf_counter()
             stats: SweepStats | None = None
@@ -302,6 +304,10 @@ def start_background(app: web.Application, engine: Engine, *,
             except Exception:  # keep the loop alive; the next sweep retries
                 log.exception("nudge sweep failed")
             observe_sweep(metrics, stats, time.perf_counter() - started)
+            try:
+                await chores.run_due()
+            except Exception:  # the next hour retries
+                log.exception("housekeeping failed")
             await asyncio.sleep(cfg.interval_seconds)
 
     async def context(app: web.Application) -> AsyncIterator[None]:

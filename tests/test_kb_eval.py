@@ -208,8 +208,8 @@ def test_third_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: measured 78.0% / 4.0% / 98.0% (practitioner2) and "
-    "73.7% / 6.8% / 100% (practitioner3) correct / wrong / out-of-scope refused on "
+    reason="issue 11 targets not met: measured 77.4% / 4.5% / 98.0% (practitioner2) and "
+    "74.1% / 6.8% / 100% (practitioner3) correct / wrong / out-of-scope refused on "
     "2026-12-01 (docs/knowledge.md); strict, so each fails once all three are met",
 )
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:

@@ -77,3 +77,40 @@ def test_counts_in_a_question_are_context_not_a_foreign_standard() -> None:
 def test_iso_3166_and_8601_are_not_the_isms(question: str) -> None:
     assert "iso27001" not in words(question)
     assert not ask(question).answered
+
+
+@pytest.mark.parametrize("question", [
+    "should we get iso 9001 first?",
+    "is iso 22301 the right choice for us",
+    "should we go with iso 42001",
+    "should we start a SOC team",
+    "what's the best choice of iso 27001 certification body",
+])
+def test_other_standards_and_other_choices_are_not_the_framework_choice(question: str) -> None:
+    assert not is_choice(question)
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("selling to u.s. banks, iso or soc2?", "when-soc2"),
+    ("we sell to south american retailers, iso or soc2?", "when-iso27001"),
+    ("we're a German startup selling to US banks, iso or soc2?", "when-soc2"),
+    ("we're a UK startup and enterprise customers keep asking, iso or soc2?",
+     "enterprise-procurement"),  # the seller's own country is not the buyers' region
+    ("our clients are mostly in the uk and we're a regulated bank, iso or soc 2?",
+     "regulated-organisations"),
+    ("we sell into the us and the uk, iso or soc2?", "enterprise-procurement"),
+])
+def test_the_region_and_the_sector_are_the_buyers_when_the_message_says_so(
+    question: str, entry: str,
+) -> None:
+    assert situation_entry(question) == entry
+
+
+@pytest.mark.parametrize(("text", "absent"), [
+    ("t2.micro instances for the build", "type2"),
+    ("it took 2 weeks, t 2 weeks really", "type2"),
+    ("we're based in nc", "nonconformity"),
+    ("iso date format in logs", "iso27001"),
+])
+def test_abbreviations_leave_ordinary_words_alone(text: str, absent: str) -> None:
+    assert absent not in words(text)

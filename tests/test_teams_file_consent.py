@@ -139,13 +139,36 @@ async def test_an_admin_who_lost_the_role_cannot_accept(monkeypatch: pytest.Monk
         assert ADMINS_ONLY in conn.calls_of("send", "reply")[-1].body["text"]
 
 
-async def test_an_upload_url_off_onedrive_is_never_contacted(engine: Engine) -> None:
+@pytest.mark.parametrize("upload_url", [
+    "http://127.0.0.2:9/up", "https://contoso.example.com/up", "http://[::1", "http://h:99999/x",
+    None,
+])
+async def test_an_unusable_upload_url_is_a_400_and_keeps_the_offer(
+    engine: Engine, upload_url: str | None,
+) -> None:
     async with running_server(engine) as (url, conn):
         offer = (await _ask_for_pack(url, conn))["content"]["acceptContext"]["offer"]
-        status, _ = await post(url, _answer(conn, offer, upload_url="http://127.0.0.2:9/up"))
-        assert status == 200 and conn.uploads == []
-        said = conn.calls_of("send", "reply")[-1].body["text"]
-        assert "not a OneDrive host" in said and "127.0.0.2" not in said
+        sent = len(conn.calls_of("send", "reply"))
+        answer = _answer(conn, offer, upload_url="http://placeholder/")
+        if upload_url is None:
+            del answer["value"]["uploadInfo"]
+        else:
+            answer["value"]["uploadInfo"]["uploadUrl"] = upload_url
+        status, _ = await post(url, answer)
+        assert status == 400
+        assert len(conn.calls_of("send", "reply")) == sent  # nothing said, nothing sent
+        assert len(_offers(engine)) == 1  # the pack is still there for a good accept
+        status, _ = await post(url, _answer(conn, offer))
+        assert status == 200 and len(conn.uploads) == 1
+
+
+async def test_a_redelivered_accept_is_answered_200_and_uploads_once(engine: Engine) -> None:
+    async with running_server(engine) as (url, conn):
+        offer = (await _ask_for_pack(url, conn))["content"]["acceptContext"]["offer"]
+        answer = _answer(conn, offer)
+        first, _ = await post(url, answer)
+        again, _ = await post(url, answer)  # the same activity id: Teams retrying
+        assert (first, again) == (200, 200) and len(conn.uploads) == 1
 
 
 async def test_a_failed_upload_is_told_plainly_not_a_5xx(engine: Engine) -> None:
@@ -190,3 +213,46 @@ def test_offers_expire_and_are_bounded(engine: Engine) -> None:
     with pytest.raises(teams_file_offers.OfferTooLarge):
         teams_file_offers.save(engine, workspace=f"teams:{TENANT}", user_ref="teams:T:U",
                                name="big.zip", data=b"0" * (teams_file_offers.MAX_OFFER_BYTES + 1))
+
+
+def test_one_offer_per_admin_and_expired_ones_are_purged(engine: Engine) -> None:
+    now = utcnow()
+    first = teams_file_offers.save(engine, workspace="teams:T", user_ref="teams:T:A",
+                                   name="a.zip", data=b"1", now=now)
+    teams_file_offers.save(engine, workspace="teams:T", user_ref="teams:T:B", name="b.zip",
+                           data=b"2", now=now)
+    second = teams_file_offers.save(engine, workspace="teams:T", user_ref="teams:T:A",
+                                    name="a.zip", data=b"3", now=now)
+    assert teams_file_offers.claim(engine, first, "teams:T:A", now=now) is None  # replaced
+    assert len(_offers(engine)) == 2
+    later = now + teams_file_offers.OFFER_TTL + timedelta(seconds=1)
+    assert teams_file_offers.purge_expired(engine, now=later) == 2
+    assert teams_file_offers.claim(engine, second, "teams:T:A", now=later) is None
+
+
+async def test_housekeeping_purges_expired_offers_once_per_interval(engine: Engine) -> None:
+    from bot.housekeeping import Housekeeping
+
+    old = utcnow() - teams_file_offers.OFFER_TTL - timedelta(hours=1)
+    teams_file_offers.save(engine, workspace="teams:T", user_ref="teams:T:A", name="a.zip",
+                           data=b"1", now=old)
+    chores = Housekeeping(engine, every=3600)
+    await chores.run_due()
+    assert _offers(engine) == []
+    teams_file_offers.save(engine, workspace="teams:T", user_ref="teams:T:B", name="b.zip",
+                           data=b"2", now=old)
+    await chores.run_due()  # within the interval: not run again
+    assert len(_offers(engine)) == 1
+
+
+def test_deleting_a_workspace_deletes_its_offers(engine: Engine) -> None:
+    from storage.db import session_scope
+    from storage.workspaces import delete_workspace
+
+    for tenant in ("T1", "T2"):
+        teams_file_offers.save(engine, workspace=f"teams:{tenant}",
+                               user_ref=f"teams:{tenant}:A", name="a.zip", data=b"1")
+    with session_scope(engine) as session:
+        counts = delete_workspace(session, "teams:T1")
+    assert counts["teams_file_offer"] == 1
+    assert [o.workspace for o in _offers(engine)] == ["teams:T2"]

@@ -90,6 +90,11 @@ async def handle(context: TurnContext, engine: Engine) -> InvokeResponse:
     offer_id = _offer_id(response) if response is not None else None
     if response is None or offer_id is None or response.action not in {"accept", "decline"}:
         return InvokeResponse(status=400, body={"error": "not a file consent response"})
+    upload = _upload_target(response, activity.service_url) if response.action == "accept" \
+        else None
+    if response.action == "accept" and upload is None:  # checked before the offer is claimed
+        return InvokeResponse(status=400, body={"error": "the accept carries no usable "
+                                                         "OneDrive upload URL"})
     ident = Identity.of(activity)
     if response.action == "accept" and not policy.is_listed_admin(translate.actor(ident)):
         # an admin when offered, no longer one now: the pack stays unsent (and is dropped)
@@ -104,24 +109,32 @@ async def handle(context: TurnContext, engine: Engine) -> InvokeResponse:
     if response.action == "decline":
         await context.send_activity(DECLINED)
         return InvokeResponse(status=200)
-    info = response.upload_info
-    upload_url = getattr(info, "upload_url", None)
-    if not isinstance(upload_url, str):
-        return InvokeResponse(status=400, body={"error": "the accept carries no upload URL"})
-    reason = await _upload(upload_url, claimed.data, activity.service_url)
+    assert upload is not None
+    reason = await _upload(upload, claimed.data)
     if reason is not None:
         log.warning("teams: file upload failed: %s", reason)  # never the URL: it authorises
         await context.send_activity(FAILED.format(reason=reason))
         return InvokeResponse(status=200)
-    await context.send_activity(_uploaded(info, claimed.name))
+    await context.send_activity(_uploaded(response.upload_info, claimed.name))
     return InvokeResponse(status=200)
 
 
-async def _upload(url: str, data: bytes, service_url: str | None) -> str | None:
+def _upload_target(response: FileConsentCardResponse, service_url: str | None) -> URL | None:
+    """The accept's upload URL if it parses and is on a host we upload to, else None."""
+    url = getattr(response.upload_info, "upload_url", None)
+    if not isinstance(url, str):
+        return None
+    try:
+        target = URL(url)
+        allowed = target.is_absolute() and teams_file_host(service_url)(target)
+        _ = target.port  # an out-of-range port raises here, not in the PUT
+    except (ValueError, TypeError):
+        return None
+    return target if allowed else None
+
+
+async def _upload(target: URL, data: bytes) -> str | None:
     """PUT the whole file to the upload session; None when it was stored, else why not."""
-    target = URL(url)
-    if not target.is_absolute() or not teams_file_host(service_url)(target):
-        return "the upload address is not a OneDrive host"
     headers = {"Content-Length": str(len(data)),
                "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"}
     timeout = aiohttp.ClientTimeout(total=UPLOAD_TIMEOUT_S)

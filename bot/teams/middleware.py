@@ -11,7 +11,8 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import Middleware, TurnContext
+from botbuilder.core import InvokeResponse, Middleware, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
 from sqlalchemy.engine import Engine
 
 from bot.logsafe import safe
@@ -49,6 +50,10 @@ class DedupeMiddleware(Middleware):
             return
         if not await asyncio.to_thread(claim_event, self.engine, PLATFORM, eid):
             log.info("teams: duplicate activity %s ignored", safe(eid, 120))
+            if context.activity.type == ActivityTypes.invoke:
+                # a redelivered invoke still needs its answer, or the adapter sends 501
+                await context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                     value=InvokeResponse(status=200)))
             return
         try:
             await logic()

@@ -19,6 +19,11 @@ from typing import Final
 #: Names ISO/IEC 27001 and SOC 2 (in any spelling), or asks which standard or framework.
 _ISO: Final = re.compile(r"\biso\b|27001|27k|\bisms\b")
 _SOC2: Final = re.compile(r"\bsoc\s*-?\s*(?:2|ii|two)\b|\bsoc\b")
+#: ISO/IEC 27001 and SOC 2 named unmistakably: not "iso 9001", not a SOC (operations centre).
+_ISO_27001: Final = re.compile(r"27001|\b27k\b|\bisms\b|\biso\b(?!\s*[-/]?\s*\d)")
+_SOC_2: Final = re.compile(r"\bsoc\s*-?\s*(?:2|ii|two)\b")
+#: Another standard by number ("iso 9001", "42001"): not the choice this answers.
+_OTHER_STANDARD: Final = re.compile(r"\b(?!27001\b)\d{4,5}\b")
 _WHICH: Final = re.compile(
     r"\bwhich (?:one|standard|framework|certification|report)s?\b|\bwhat (?:standard|framework)\b"
 )
@@ -27,6 +32,7 @@ _CHOOSE: Final = re.compile(r"\bor\b|\bvs\.?\b|\bversus\b|\bwhich\b|\bfirst\b|\b
 #: for us?", "does that push us toward 27001?", "should we go for soc 2?").
 _DECIDE: Final = re.compile(
     r"\b(?:obvious|right|best|natural|sensible|logical)\s+(?:pick|choice|option|fit|call|one)\b"
+    r"(?!\s+of\b)"  # "the best choice of certification body" chooses something else
     r"|\bpush(?:es)?\s+us\s+to(?:wards?)?\b|\bgo\s+(?:for|with)\b"
     r"|\bshould\s+(?:we|i)\s+(?:do|get|go|start|pick|choose|pursue)\b|\bpick\b|\bchoose\b"
 )
@@ -40,14 +46,19 @@ _SELLING_TO: Final = re.compile(
 _OUTSIDE_NA: Final = re.compile(
     r"\b(?:europe|european|eu|emea|uk|british|german|germany|french|france|dach|nordics?|"
     r"dutch|spain|spanish|italy|italian|japan|japanese|apac|asia|asian|australia|australian|"
-    r"singapore|india|indian|middle east|latam|brazil)\b"
+    r"singapore|india|indian|middle east|latam|brazil|south americ\w*|latin americ\w*)\b"
 )
 _NORTH_AMERICA: Final = re.compile(
-    r"\b(?:usa|u\.s\.|american|north america|north american|canada|canadian|stateside)\b"
+    r"\b(?:usa|north america|north american|canada|canadian|stateside)\b|\bu\.s\.(?!\w)"
+    r"|(?<!south )(?<!latin )\bamerican\b"
     # "us" is mostly the pronoun ("push us toward"): only as an adjective or a place
     r"|\bus\s*-?\s*(?:based|customers?|clients?|buyers?|banks?|market|companies|enterprises?|"
-    r"firms?|hospitals?|government|federal|agencies|retailers?|insurers?)\b|\b(?:in|across)\s+the\s+us\b"
+    r"firms?|hospitals?|government|federal|agencies|retailers?|insurers?)\b"
+    r"|\b(?:in|across|to|into)\s+the\s+(?:us|usa|states)\b"
 )
+#: Clauses of a message: the buyers' clause is read for their region and sector; what
+#: another clause says ("... and we're a regulated bank") is about the asker.
+_CLAUSES: Final = re.compile(r"[,;.!?]|\bbut\b|\bwhile\b|(?=\bwe(?:'re|re| are)\b)")
 
 _REGULATED: Final = re.compile(
     r"\bregulat\w*|\bbanks?\b|\bbanking\b|\binsur\w+|\bpension\w*|\bhospital\w*|\bhealthcare\b|"
@@ -75,25 +86,35 @@ OFFER: Final = (
 def is_choice(question: str) -> bool:
     """True when the message asks to choose between ISO/IEC 27001 and SOC 2."""
     text = question.lower()
+    if _OTHER_STANDARD.search(text):
+        return False  # "should we get iso 9001 first?" is about another standard
     one = bool(_ISO.search(text) or _SOC2.search(text))
     both = bool(_ISO.search(text) and _SOC2.search(text) and _CHOOSE.search(text))
-    return both or (one and bool(_DECIDE.search(text))) or bool(
+    named = bool(_ISO_27001.search(text) or _SOC_2.search(text))
+    return both or (named and bool(_DECIDE.search(text))) or bool(
         _WHICH.search(text) and (one or re.search(r"\bstandard|framework", text))
     )
 
 
 def situation_entry(question: str) -> str:
     """The entry id whose short rule fits the situation described."""
-    text = question.lower()
-    selling = _SELLING_TO.search(text)
-    regulated = _REGULATED.search(text)
-    if regulated and not (selling and selling.start() < regulated.start()):
+    text = re.sub(r"\bu\.s\.(?!\w)", "usa", question.lower())  # its dots end no clause
+    buyers: str | None = None  # the clause that says who the customers are, from there on
+    about_us: list[str] = []  # every other clause, and the buyers' clause before that point
+    for clause in _CLAUSES.split(text):
+        found = _SELLING_TO.search(clause) or _CUSTOMERS.search(clause)
+        if buyers is None and found:
+            buyers = clause[found.start():]
+            about_us.append(clause[:found.start()])
+        else:
+            about_us.append(clause)
+    if any(_REGULATED.search(clause) for clause in about_us):
         return REGULATED_ENTRY  # they are regulated themselves
-    if selling or _CUSTOMERS.search(text) or regulated:
-        outside, inside = _OUTSIDE_NA.search(text), _NORTH_AMERICA.search(text)
-        if outside and not inside:
-            return ISO_REGION_ENTRY  # buyers outside North America ask for the certificate
-        if inside and not outside:
-            return SOC2_REGION_ENTRY  # North-American buyers ask for a SOC 2 report
-        return CUSTOMER_ENTRY
-    return GENERAL_ENTRY
+    if buyers is None:
+        return GENERAL_ENTRY
+    outside, inside = _OUTSIDE_NA.search(buyers), _NORTH_AMERICA.search(buyers)
+    if outside and not inside:
+        return ISO_REGION_ENTRY  # buyers outside North America ask for the certificate
+    if inside and not outside:
+        return SOC2_REGION_ENTRY  # North-American buyers ask for a SOC 2 report
+    return CUSTOMER_ENTRY

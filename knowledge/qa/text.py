@@ -39,7 +39,7 @@ _PHRASES: Final[list[tuple[str, str, str]]] = [
     # bare "iso"; "iso 9001" is another standard, and "iso country code" or "iso date format"
     # are ISO 3166 and ISO 8601, not an ISMS
     (
-        r"\biso\b(?!\s*[-/]?\s*\d)(?!\s+(?:country|currency|language|date|week|time\b|timestamp))",
+        r"\biso\b(?!\s*[-/]?\s*\d)(?!\s+(?:countr(?:y|ies)|currenc(?:y|ies)|languages?|date|week|time|timestamps?)\b)",
         "iso27001",
         "iso",
     ),
@@ -60,14 +60,19 @@ _PHRASES: Final[list[tuple[str, str, str]]] = [
     (r"\bnon\s*-?\s*human(?:\s+identit(?:y|ies))?\b|\bnhis\b", "nhi", "human nhis"),
     # practitioners' abbreviations for assurance terms (issue 11: "soc2 t1 vs t2", "tscs",
     # "cuecs", "a minor nc", "an ofi")
-    (r"\bt\s?(1|2)\b", r"type\1", "t"),
+    (r"\bt\s?(1|2)\b(?![._]\w)(?!\s*(?:weeks?|days?|months?|years?)\b)", r"type\1", "t"),
     (
         r"\btrust\s+services?\s+(?:criteria|categor(?:y|ies))\b|\btscs?\b",
         "tsc",
         "trust tsc",
     ),
     (r"\bcomplementary\s+user\s+entity\s+controls?\b|\bcuecs?\b", "cuec", "complementary cuec"),
-    (r"\bnon\s*-?\s*conformit(?:y|ies)\b|\bncs?\b", "nonconformity", "conformit nc"),
+    # "nc" alone is as often North Carolina: only "minor/major nc" or the plural
+    (
+        r"\bnon\s*-?\s*conformit(?:y|ies)\b|\b(?:minor|major)\s+ncs?\b|\bncs\b",
+        "nonconformity",
+        "conformit nc",
+    ),
     (r"\bopportunit(?:y|ies)\s+for\s+improvement\b|\bofis?\b", "ofi", "opportunit ofi"),
     (r"\b(?:bridge|gap)\s+letters?\b", "bridgeletter", "letter"),
     # identity kinds by their usual short names
