@@ -21,7 +21,7 @@ from dialogs.task_ops import NewTask, create_tasks, mark_done
 from knowledge.inventory.rules import GapRules
 from storage.inventory import (
     add_links,
-    iter_columns,
+    gap_rows,
     links,
     note_task,
     note_tasks,
@@ -48,17 +48,16 @@ def _why(rules: GapRules, kind: str, identities: list[str]) -> tuple[str, str]:
 
 def _groups(session: Session, workspace: str, importer: str) -> dict[tuple[str, str], list[str]]:
     owners: set[str] = set()
-    rows: list[tuple[str, str | None, list[str]]] = []
-    for identity in iter_columns(session, workspace, ("name", "owner", "gaps")):
-        if identity["gaps"]:
-            rows.append((f"{identity['platform']}:{identity['name']}", identity["owner"],
-                         list(identity["gaps"])))
-            if identity["owner"]:
-                owners.add(identity["owner"])
+    rows: list[tuple[str, str | None, tuple[str, ...]]] = []
+    for platform, name, owner, gaps in gap_rows(session, workspace):
+        rows.append((f"{platform}:{name}", owner, gaps))
+        if owner:
+            owners.add(owner)
     by_email = refs_by_email(session, [e for o in owners if (e := email_of(o))])
+    refs = {o: task_owner(o, importer, by_email) for o in {*owners, None}}  # once per owner
     groups: dict[tuple[str, str], list[str]] = {}
     for label, owner, gaps in rows:
-        ref = task_owner(owner, importer, by_email)
+        ref = refs[owner or None]
         for kind in gaps:
             groups.setdefault((ref, kind), []).append(label)
     for labels in groups.values():
