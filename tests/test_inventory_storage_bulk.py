@@ -84,3 +84,13 @@ def test_gap_rows_are_the_identities_with_gaps(engine: Engine) -> None:
     assert len(fast) == 57 - len(range(0, 57, 8))
     with session_scope(engine) as session:
         assert list(gap_rows(session, "slack:NONE")) == []
+
+
+def test_bulk_insert_drops_nul_like_every_write(engine: Engine) -> None:
+    """PostgreSQL refuses NUL in text; the COPY path strips it as storage.db does elsewhere."""
+    with session_scope(engine) as session:
+        insert_identities(session, "slack:T1", [_row(1, name="nhi\x00one", owner="a\x00b")],
+                          actor="slack:T1:UADMIN", now=NOW)
+    with session_scope(engine) as session:
+        got = session.exec(select(NhiIdentity)).one()
+    assert (got.name, got.owner) == ("nhione", "ab")
