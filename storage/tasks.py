@@ -177,10 +177,19 @@ def add_tasks(session: Session, rows: Sequence[dict[str, Any]], *, source: str) 
     if not rows:
         return []
     conn = session.connection()
-    inserted = conn.execute(
-        insert(TASK_TABLE).returning(TASK_TABLE.c.id, sort_by_parameter_order=True),
-        [dict(r) for r in rows])
-    ids = [int(i) for i in inserted.scalars()]
+    # pages of 100 rows: psycopg parses each multi-row statement client-side, and pages of
+    # 1,000 (SQLAlchemy's default) were a third slower for a 2,700-task import. It is a
+    # connection option (not honoured per statement), so it is put back afterwards.
+    before = conn.get_execution_options()
+    conn.execution_options(insertmanyvalues_page_size=100)
+    try:
+        inserted = conn.execute(
+            insert(TASK_TABLE).returning(TASK_TABLE.c.id, sort_by_parameter_order=True),
+            [dict(r) for r in rows])
+        ids = [int(i) for i in inserted.scalars()]
+    finally:
+        conn.execution_options(insertmanyvalues_page_size=before.get(
+            "insertmanyvalues_page_size", conn.dialect.insertmanyvalues_page_size))
     conn.execute(insert(EVENT_TABLE), [
         {"task_id": task_id, "at": as_utc(r["created_at"]), "actor": r["created_by"],
          "source": source, "action": "created",
