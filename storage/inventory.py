@@ -77,7 +77,19 @@ def _driver_value(column: str, value: Any, dialect: str) -> Any:
 def _json_text(value: Any) -> str | None:
     if value is None:
         return None
-    return "[]" if value == [] else json.dumps(value)  # most lists are empty
+    if value == []:  # most privilege and sharing lists
+        return "[]"
+    if isinstance(value, list) and len(value) <= 16:  # gap lists: a few hundred distinct
+        try:
+            return _json_list(tuple(value))
+        except TypeError:  # an unhashable item
+            pass
+    return json.dumps(value)
+
+
+@lru_cache(maxsize=4096)
+def _json_list(items: tuple[Any, ...]) -> str:
+    return json.dumps(list(items))
 
 
 def _utc(value: datetime) -> datetime:
