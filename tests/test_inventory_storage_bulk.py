@@ -94,3 +94,14 @@ def test_bulk_insert_drops_nul_like_every_write(engine: Engine) -> None:
     with session_scope(engine) as session:
         got = session.exec(select(NhiIdentity)).one()
     assert (got.name, got.owner) == ("nhione", "ab")
+
+
+def test_bulk_insert_keeps_tabs_newlines_and_backslashes(engine: Engine) -> None:
+    """The PostgreSQL COPY text is escaped; SQLite's parameters need none. Same result."""
+    odd = "a\tb\nc\rd\\e \\N \\t"
+    with session_scope(engine) as session:
+        insert_identities(session, "slack:T1", [_row(2, name=odd, privileges=[odd, "x\\y"])],
+                          actor="slack:T1:UADMIN", now=NOW)
+    with session_scope(engine) as session:
+        got = session.exec(select(NhiIdentity)).one()
+    assert (got.name, got.privileges) == (odd, [odd, "x\\y"])
