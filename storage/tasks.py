@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Connection, Table, func, insert
 from sqlmodel import Session, col, select
 
 from storage.clock import as_utc
@@ -177,25 +177,32 @@ def add_tasks(session: Session, rows: Sequence[dict[str, Any]], *, source: str) 
     if not rows:
         return []
     conn = session.connection()
-    # pages of 100 rows: psycopg parses each multi-row statement client-side, and pages of
-    # 1,000 (SQLAlchemy's default) were a third slower for a 2,700-task import. It is a
-    # connection option (not honoured per statement), so it is put back afterwards.
-    before = conn.get_execution_options()
-    conn.execution_options(insertmanyvalues_page_size=100)
-    try:
+    if conn.dialect.name == "postgresql":
+        ids = _reserve_ids(conn, len(rows))
+        conn.execute(insert(TASK_TABLE), [{**r, "id": i} for i, r in zip(ids, rows, strict=True)])
+    else:
         inserted = conn.execute(
             insert(TASK_TABLE).returning(TASK_TABLE.c.id, sort_by_parameter_order=True),
             [dict(r) for r in rows])
         ids = [int(i) for i in inserted.scalars()]
-    finally:
-        conn.execution_options(insertmanyvalues_page_size=before.get(
-            "insertmanyvalues_page_size", conn.dialect.insertmanyvalues_page_size))
     conn.execute(insert(EVENT_TABLE), [
         {"task_id": task_id, "at": as_utc(r["created_at"]), "actor": r["created_by"],
          "source": source, "action": "created",
          "detail": _created_detail(r["owner"], r["due"], r["kind"], r["recurrence_days"])}
         for task_id, r in zip(ids, rows, strict=True)])
     return ids
+
+
+def _reserve_ids(conn: Connection, count: int) -> list[int]:
+    """`count` new task ids from the table's own sequence, ascending.
+
+    On PostgreSQL an INSERT ... RETURNING of thousands of rows goes through SQLAlchemy's
+    multi-row statements, which psycopg parses client-side (0.65 s for 2,700 tasks); with
+    the ids known first, the insert is a plain pipelined executemany (a third of that).
+    """
+    sequence = func.pg_get_serial_sequence(TASK_TABLE.name, "id")
+    query = select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+    return sorted(int(i) for i in conn.execute(query).scalars())
 
 
 def list_tasks(
