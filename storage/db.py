@@ -64,7 +64,8 @@ def _has_nul(values: Any) -> bool:
     return any(isinstance(v, str) and "\x00" in v for v in values)
 
 
-def _row_without_nul(row: Any) -> Any:
+def row_without_nul(row: Any) -> Any:
+    """`row` (a dict, list or tuple of parameters) with NUL dropped from its text values."""
     if isinstance(row, dict) and _has_nul(row.values()):
         return {k: _no_nul(v) for k, v in row.items()}
     if isinstance(row, (list, tuple)) and _has_nul(row):
@@ -84,8 +85,8 @@ def _strip_nul(_conn: Any, _cursor: Any, statement: str, parameters: Any, _conte
     on both and escaped where printed (`bot.cli.output`).
     """
     if executemany and isinstance(parameters, (list, tuple)):
-        return statement, [_row_without_nul(row) for row in parameters]
-    return statement, _row_without_nul(parameters)
+        return statement, [row_without_nul(row) for row in parameters]
+    return statement, row_without_nul(parameters)
 
 
 def make_engine(url: str) -> Engine:

@@ -119,7 +119,7 @@ class _Run:
 
     def _apply(self, session: Session, good: list[tuple[int, IdentityRecord]]) -> None:
         ids = {k: i for _, r in good if (i := self.index.get(k := (r.platform, r.key)))}
-        stored = rows_by_id(session, ids.values())
+        stored = rows_by_id(session, ids.values()) if ids else {}
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         for _, record in good:

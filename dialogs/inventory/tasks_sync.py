@@ -2,9 +2,10 @@
 
 Runs after an import over the whole inventory of the workspace (not just the file), so
 importing the GCP export does not close the tasks the AWS export opened. A group with no
-open task gets one (`storage.tasks.create_task`); an open task whose list changed is
-updated; an open task whose group is now empty is closed (`storage.tasks.mark_done`). Every
-step is written to the task's history with source ``import``.
+open task gets one (`dialogs.task_ops.create_tasks`, all of them in two statements); an open
+task whose list changed is updated; an open task whose group is now empty is closed
+(`dialogs.task_ops.mark_done`). Every step is written to the task's history with source
+``import``.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from sqlmodel import Session
 
 from dialogs.inventory.owners import email_of, task_owner, workspace_of
 from dialogs.reminders import NudgeSettings
-from dialogs.task_ops import create_task, mark_done
+from dialogs.task_ops import NewTask, create_tasks, mark_done
 from knowledge.inventory.rules import GapRules
 from storage.inventory import (
     add_links,
-    iter_columns,
+    gap_rows,
     links,
     note_task,
     note_tasks,
@@ -47,17 +48,16 @@ def _why(rules: GapRules, kind: str, identities: list[str]) -> tuple[str, str]:
 
 def _groups(session: Session, workspace: str, importer: str) -> dict[tuple[str, str], list[str]]:
     owners: set[str] = set()
-    rows: list[tuple[str, str | None, list[str]]] = []
-    for identity in iter_columns(session, workspace, ("name", "owner", "gaps")):
-        if identity["gaps"]:
-            rows.append((f"{identity['platform']}:{identity['name']}", identity["owner"],
-                         list(identity["gaps"])))
-            if identity["owner"]:
-                owners.add(identity["owner"])
+    rows: list[tuple[str, str | None, tuple[str, ...]]] = []
+    for platform, name, owner, gaps in gap_rows(session, workspace):
+        rows.append((f"{platform}:{name}", owner, gaps))
+        if owner:
+            owners.add(owner)
     by_email = refs_by_email(session, [e for o in owners if (e := email_of(o))])
+    refs = {o: task_owner(o, importer, by_email) for o in {*owners, None}}  # once per owner
     groups: dict[tuple[str, str], list[str]] = {}
     for label, owner, gaps in rows:
-        ref = task_owner(owner, importer, by_email)
+        ref = refs[owner or None]
         for kind in gaps:
             groups.setdefault((ref, kind), []).append(label)
     for labels in groups.values():
@@ -70,8 +70,8 @@ def sync_tasks(session: Session, *, workspace: str, importer: str, rules: GapRul
     result = SyncResult()
     settings = NudgeSettings()  # read once: building it per task cost more than the task
     groups = _groups(session, workspace, importer)
-    new_links: list[dict[str, object]] = []
-    notes: list[tuple[int, str, dict[str, object]]] = []
+    new_tasks: list[NewTask] = []
+    new_groups: list[tuple[str, str, list[str]]] = []
     open_links = {(link.owner, link.gap_kind): (link, task)
                   for link, task in links(session, workspace)}
     for (owner, kind), identities in sorted(groups.items()):
@@ -84,21 +84,24 @@ def sync_tasks(session: Session, *, workspace: str, importer: str, rules: GapRul
                 result.updated += 1
             continue
         rule = rules.gaps[kind]
-        with session.no_autoflush:  # create_task flushes once itself (for the id)
-            task = create_task(
-                session, workspace=workspace_of(owner, workspace), kind=rule.task_kind,
-                title=title, owner=owner, created_by=importer,
-                due=now.date() + timedelta(days=rule.due_days), why=why,
-                controls=rule.control_ids(), priority=rule.priority, source="import", now=now,
-                settings=settings)
-        assert task.id is not None
-        new_links.append({"owner": owner, "gap_kind": kind, "task_id": task.id,
+        new_tasks.append(NewTask(
+            workspace=workspace_of(owner, workspace), kind=rule.task_kind, title=title,
+            owner=owner, created_by=importer, due=now.date() + timedelta(days=rule.due_days),
+            why=why, controls=rule.control_ids(), priority=rule.priority))
+        new_groups.append((owner, kind, identities))
+    # new tasks, their links and history notes in bulk: one ORM flush per task was most of
+    # a large import's task sync (issue 13)
+    session.flush()  # the relisted tasks first, as before
+    ids = create_tasks(session, new_tasks, source="import", now=now, settings=settings)
+    new_links: list[dict[str, object]] = []
+    notes: list[tuple[int, str, dict[str, object]]] = []
+    for task_id, (owner, kind, identities) in zip(ids, new_groups, strict=True):
+        new_links.append({"owner": owner, "gap_kind": kind, "task_id": task_id,
                           "identities": identities})
-        notes.append((task.id, "listed", {"gap_kind": kind, "inventory": workspace,
+        notes.append((task_id, "listed", {"gap_kind": kind, "inventory": workspace,
                                           "identities": len(identities),
                                           "first": identities[:20]}))
-        result.created += 1
-    # links and history notes in bulk: one ORM flush per new task is the cost that remains
+    result.created = len(ids)
     add_links(session, new_links, workspace=workspace, now=now)
     note_tasks(session, notes, actor=importer, now=now)
     for link, task in open_links.values():  # groups that are now empty: their gaps are gone

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 #: Values exports use for "no date": AWS writes N/A, no_information and not_supported.
 EMPTY = frozenset({"", "n/a", "na", "none", "null", "never", "no_information",
@@ -21,6 +22,17 @@ _SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\
 
 def parse_date(value: object) -> datetime | None:
     """An aware UTC datetime, None for an empty marker; ValueError for anything else."""
+    return _parse_text(value) if isinstance(value, str) else _parse(value)
+
+
+@lru_cache(maxsize=1 << 14)
+def _parse_text(value: str) -> datetime | None:
+    """`_parse` once per distinct text: a 50,000-row export holds a few thousand distinct
+    dates (day-granular columns, one report run). Errors are not cached; they are rare."""
+    return _parse(value)
+
+
+def _parse(value: object) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):

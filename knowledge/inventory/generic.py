@@ -76,7 +76,7 @@ def map_columns(headers: list[str]) -> dict[str, str]:
 
 
 def to_record(raw: Mapping[str, object], mapping: Mapping[str, str]) -> IdentityRecord:
-    leaked = first_secret((k, raw.get(k)) for k in raw)
+    leaked = first_secret(raw.items())
     if leaked:
         raise RowError(f"column {str(leaked[0])[:60]!r} holds what looks like {leaked[1]}; "
                        "row refused, value not stored")

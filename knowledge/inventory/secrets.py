@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 #: Column names that announce a secret value (normalised: lower case, ``_`` separators).
 _SECRET_COLUMN = re.compile(
@@ -45,6 +46,18 @@ def secret_column(name: str) -> bool:
 
 def looks_secret(value: str) -> str | None:
     """What kind of credential `value` looks like, or None. Never returns the value."""
+    if len(value) < 16:
+        return None
+    # owners, privileges and dates repeat on most rows: short texts are judged once
+    return _looks_secret_cached(value) if len(value) <= 256 else _looks_secret(value)
+
+
+@lru_cache(maxsize=8192)
+def _looks_secret_cached(value: str) -> str | None:
+    return _looks_secret(value)
+
+
+def _looks_secret(value: str) -> str | None:
     if len(value) < 16:
         return None
     if _ANY_PATTERN.search(value):  # one pass; name the kind only when something matched

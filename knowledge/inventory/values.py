@@ -91,21 +91,40 @@ def text_list(value: object, limit: int = 200) -> list[str]:
     """A list from a JSON list, a JSON-encoded list, or text split on ; , | and new lines."""
     if value is None:
         return []
+    if isinstance(value, str):  # a CSV cell: the same few texts on most rows
+        split = _split_text if len(value) <= CACHED_LEN else _split_text.__wrapped__
+        return list(split(value, limit))
     items: list[object]
     if isinstance(value, list | tuple):
         items = list(value)
     elif isinstance(value, dict):
         items = [f"{k}={v}" for k, v in value.items()]
     else:
-        text = str(value).strip()
-        if text.startswith("["):
-            try:
-                loaded = json.loads(text)
-                items = loaded if isinstance(loaded, list) else [text]
-            except ValueError:
-                items = re.split(r"[;,|\n]", text.strip("[]"))
-        else:
-            items = re.split(r"[;,|\n]", text)
+        return list(_split_text(str(value), limit))
+    return _cleaned(items, limit)
+
+
+#: Texts longer than this are not cached (a cell may be 128 KB; the cache stays small).
+CACHED_LEN = 256
+
+
+@lru_cache(maxsize=4096)
+def _split_text(value: str, limit: int) -> tuple[str, ...]:
+    """`text_list` of a text, once per distinct text (a tuple: the cache is shared)."""
+    text = value.strip()
+    items: list[object]
+    if text.startswith("["):
+        try:
+            loaded = json.loads(text)
+            items = loaded if isinstance(loaded, list) else [text]
+        except ValueError:
+            items = re.split(r"[;,|\n]", text.strip("[]"))
+    else:
+        items = re.split(r"[;,|\n]", text)
+    return tuple(_cleaned(items, limit))
+
+
+def _cleaned(items: list[object], limit: int) -> list[str]:
     out = [str(i).strip().strip("'\"")[:200] for i in items]
     return [i for i in out if i][:limit]
 
