@@ -28,7 +28,7 @@ TABLE: Table = NhiIdentity.__table__  # type: ignore[attr-defined]
 #: Identity columns an import writes (everything but the id and bookkeeping set here).
 FIELDS = ("platform", "native_key", "name", "type", "owner", "environment", "created",
           "last_rotated", "last_used", "expires", "privileges", "used_by_humans",
-          "shared_with", "has_secret", "source_format", "gaps")
+          "shared_with", "has_secret", "source_format", "gaps", "never_used")
 
 
 def key_index(session: Session, workspace: str) -> dict[tuple[str, str], int]:
@@ -118,7 +118,7 @@ def _row_values(dialect: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
                 r["environment"], when(r["created"]), when(r["last_rotated"]),
                 when(r["last_used"]), when(r["expires"]), _json_text(r["privileges"]),
                 r["used_by_humans"], _json_text(r["shared_with"]), r["has_secret"],
-                r["source_format"], _json_text(r["gaps"]))
+                r["source_format"], _json_text(r["gaps"]), r["never_used"])
 
     return values
 
@@ -126,7 +126,7 @@ def _row_values(dialect: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
 #: `_row_values` spells the columns out; this keeps it in step with FIELDS.
 assert FIELDS == ("platform", "native_key", "name", "type", "owner", "environment", "created",
                   "last_rotated", "last_used", "expires", "privileges", "used_by_humans",
-                  "shared_with", "has_secret", "source_format", "gaps")
+                  "shared_with", "has_secret", "source_format", "gaps", "never_used")
 
 
 def insert_identities(session: Session, workspace: str, rows: Sequence[dict[str, Any]], *,
@@ -269,7 +269,7 @@ def add_links(session: Session, rows: Sequence[dict[str, Any]], *, workspace: st
 
 def relist_task(
     session: Session, link: NhiTaskLink, task: Task, *, identities: list[str], title: str,
-    why: str, actor: str, now: datetime,
+    why: str, actor: str, now: datetime, source: str = "import",
 ) -> None:
     """Replace the identities an open task lists; the change goes into the task's history."""
     now = as_utc(now)
@@ -283,7 +283,7 @@ def relist_task(
     session.add(link)
     session.add(task)
     assert task.id is not None
-    session.add(TaskEvent(task_id=task.id, at=now, actor=actor, source="import",
+    session.add(TaskEvent(task_id=task.id, at=now, actor=actor, source=source,
                           action="updated", detail={
                               "identities": len(identities), "added_count": len(added),
                               "removed_count": len(removed), "added": added[:20],
@@ -291,18 +291,55 @@ def relist_task(
 
 
 def note_task(session: Session, task_id: int, *, action: str, actor: str, now: datetime,
-              detail: dict[str, Any]) -> None:
+              detail: dict[str, Any], source: str = "import") -> None:
     """An inventory-specific entry in a task's history (what the import listed or resolved)."""
-    session.add(TaskEvent(task_id=task_id, at=as_utc(now), actor=actor, source="import",
+    session.add(TaskEvent(task_id=task_id, at=as_utc(now), actor=actor, source=source,
                           action=action, detail=detail))
 
 
 def note_tasks(session: Session, notes: Sequence[tuple[int, str, dict[str, Any]]], *,
-               actor: str, now: datetime) -> None:
+               actor: str, now: datetime, source: str = "import") -> None:
     """Many (task_id, action, detail) history entries in one statement."""
     if notes:
         table: Table = TaskEvent.__table__  # type: ignore[attr-defined]
         session.flush()
         session.connection().execute(table.insert(), [
-            {"task_id": t, "at": as_utc(now), "actor": actor, "source": "import",
+            {"task_id": t, "at": as_utc(now), "actor": actor, "source": source,
              "action": a, "detail": d} for t, a, d in notes])
+
+
+def identity_rows(session: Session, workspace: str, *, batch: int = 5000,
+                  ) -> Iterator[dict[str, Any]]:
+    """``id`` plus the import FIELDS of every identity in `workspace`, streamed (one query,
+    `yield_per`), for re-judging gaps without an import (`dialogs.inventory.reevaluate`)."""
+    columns = [TABLE.c.id] + [TABLE.c[f] for f in FIELDS]
+    query = (core_select(*columns).where(TABLE.c.workspace == workspace)
+             .execution_options(yield_per=batch))
+    for rows in session.connection().execute(query).partitions():
+        for row in rows:
+            yield dict(row._mapping)
+
+
+def set_gaps(session: Session, changes: Sequence[tuple[int, list[str]]], *,
+             now: datetime) -> None:
+    """Write re-judged gap lists (``(id, gaps)``) and when they were judged."""
+    if not changes:
+        return
+    statement = update(TABLE).where(TABLE.c.id == bindparam("row_id")).values(
+        gaps=bindparam("new_gaps"), evaluated_at=bindparam("at"))
+    at = as_utc(now)
+    session.connection().execute(statement, [
+        {"row_id": row_id, "new_gaps": gaps, "at": at} for row_id, gaps in changes])
+
+
+def last_importer(session: Session, workspace: str) -> str | None:
+    """Who imported into `workspace` most recently: unowned identities' tasks go to them."""
+    query = (core_select(TABLE.c.imported_by).where(TABLE.c.workspace == workspace)
+             .order_by(TABLE.c.last_seen_at.desc(), TABLE.c.id.desc()).limit(1))
+    return session.connection().execute(query).scalar()
+
+
+def inventory_workspaces(session: Session) -> list[str]:
+    """Every workspace that has an inventory, sorted."""
+    query = core_select(TABLE.c.workspace).distinct().order_by(TABLE.c.workspace)
+    return list(session.connection().execute(query).scalars())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
@@ -41,6 +41,9 @@ class NhiIdentity(SQLModel, table=True):
     used_by_humans: bool | None = None
     shared_with: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     has_secret: bool | None = None
+    #: the export said the credential was never used (AWS ``N/A``): kept so the scheduled
+    #: re-evaluation (`dialogs.inventory.reevaluate`) judges "unused" as the import did
+    never_used: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     source_format: str = Field(max_length=64)
     gaps: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     evaluated_at: datetime = Field(default_factory=utcnow)

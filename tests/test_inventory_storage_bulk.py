@@ -36,6 +36,7 @@ def _row(i: int, **overrides: Any) -> dict[str, Any]:
         "shared_with": ["staging"] if i % 6 == 0 else [], "has_secret": True,
         "source_format": "generic_csv",
         "gaps": [] if i % 8 == 0 else (["unowned", "unused"] if i % 3 == 0 else ["unused"]),
+        "never_used": i % 9 == 0,
     }
     row.update(overrides)
     return row

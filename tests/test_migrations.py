@@ -68,7 +68,7 @@ def test_an_outdated_database_is_upgraded(engine: Engine) -> None:
     migrate(engine)
     with engine.connect() as conn:
         versions = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    assert versions == {"0008"}
+    assert versions == {"0009"}
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM nhi_identity")).scalar() == 0
 
@@ -113,3 +113,33 @@ def test_feedback_vote_migration_keeps_the_votes_already_cast(engine: Engine) ->
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT workspace, voter, helpful FROM feedback_vote")).all()
     assert [tuple(r) for r in rows] == [("slack:T1", "slack:T1:U2", True)]
+
+
+def test_never_used_migration_backfills_from_the_gaps_found(engine: Engine) -> None:
+    """0009 adds nhi_identity.never_used: true where the import found the identity unused
+    without any last-used date (only an export saying "never used" leads there)."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect, text
+
+    from storage.db import MIGRATIONS_DIR
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection_engine"] = engine
+    command.downgrade(cfg, "0008")
+    assert "never_used" not in {c["name"] for c in inspect(engine).get_columns("nhi_identity")}
+    with engine.begin() as conn:
+        for key, last_used, gaps in [("a", None, '["unused"]'), ("b", None, '["unowned"]'),
+                                     ("c", "2026-01-01 00:00:00", '["unused"]')]:
+            conn.execute(text(
+                "INSERT INTO nhi_identity (workspace, platform, native_key, name, type, "
+                "last_used, privileges, shared_with, source_format, gaps, evaluated_at, "
+                "first_seen_at, last_seen_at, imported_by) VALUES ('slack:T1', 'aws', :k, :k, "
+                "'api_key', :u, '[]', '[]', 'aws', :g, '2026-01-02 00:00:00', "
+                "'2026-01-02 00:00:00', '2026-01-02 00:00:00', 'slack:T1:U1')"),
+                {"k": key, "u": last_used, "g": gaps})
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT native_key, never_used FROM nhi_identity")).all())
+    assert {k: bool(v) for k, v in rows.items()} == {"a": True, "b": False, "c": False}

@@ -1,4 +1,6 @@
-"""`idgov inventory import FILE [--dry-run] [--format text|json]` and `idgov inventory summary`.
+"""`idgov inventory import FILE [--dry-run] [--format text|json]`, `idgov inventory summary`
+and `idgov inventory reevaluate [--workspace WS | --all]` (gaps judged again at today's date;
+the server does this daily by itself).
 
 The file is read here (a regular file, size-capped) and handed as bytes to
 `dialogs.inventory.service`, the same call a chat upload makes. A file refused as a whole is
@@ -17,6 +19,7 @@ from typing import Any
 from bot.cli.errors import CliError, OneLineParser
 from bot.cli.files import read_bounded
 from bot.cli.tasks import CLI_WORKSPACE, _actor
+from dialogs.inventory.reevaluate import Reevaluation, reevaluate, reevaluate_all
 from dialogs.inventory.replies import ImportReport, InventorySummaryReply
 from dialogs.inventory.service import MAX_BYTES, InventoryFileError, import_file, inventory_summary
 from storage.db import get_engine
@@ -93,6 +96,28 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def render_reevaluation(done: Reevaluation) -> str:
+    found = ", ".join(f"{k} {n}" for k, n in sorted(done.gaps.items()) if n) or "none"
+    return (f"{done.workspace}: {done.identities} identities judged again, {done.changed} "
+            f"with changed gaps ({found}); tasks: {done.tasks_created} created, "
+            f"{done.tasks_updated} updated, {done.tasks_closed} closed.")
+
+
+def cmd_reevaluate(args: argparse.Namespace) -> int:
+    engine, now = get_engine(), _now(args.now)
+    if args.all:
+        if args.workspace:
+            raise CliError("give --workspace or --all, not both")
+        done = reevaluate_all(engine, now=now)
+    else:
+        done = [reevaluate(engine, args.workspace or CLI_WORKSPACE, now=now)]
+    if args.format == "json":
+        print(json.dumps([d.as_dict() for d in done], indent=2))
+    else:
+        print("\n".join(render_reevaluation(d) for d in done) or "No inventory to judge.")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("inventory", help="import non-human identities, see gaps")
     sub = parser.add_subparsers(dest="inventory_command", metavar="ACTION", required=True,
@@ -111,3 +136,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     p = sub.add_parser("summary", parents=[common], help="coverage, gaps and open tasks")
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("reevaluate", parents=[common], help="judge every identity's gaps "
+                       "again at today's date and sync the tasks (the server does it daily)")
+    p.add_argument("--all", action="store_true", help="every workspace with an inventory")
+    p.set_defaults(func=cmd_reevaluate)

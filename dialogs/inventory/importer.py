@@ -60,7 +60,7 @@ def to_row(record: IdentityRecord, gaps: list[str], source_format: str) -> dict[
             "last_used": record.last_used, "expires": record.expires,
             "privileges": record.privileges, "used_by_humans": record.used_by_humans,
             "shared_with": record.shared_with, "has_secret": record.has_secret,
-            "source_format": source_format, "gaps": gaps}
+            "source_format": source_format, "gaps": gaps, "never_used": record.never_used}
 
 
 def _chunks(rows: Iterator[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:

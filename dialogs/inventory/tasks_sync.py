@@ -5,7 +5,7 @@ importing the GCP export does not close the tasks the AWS export opened. A group
 open task gets one (`dialogs.task_ops.create_tasks`, all of them in two statements); an open
 task whose list changed is updated; an open task whose group is now empty is closed
 (`dialogs.task_ops.mark_done`). Every step is written to the task's history with source
-``import``.
+``import`` (``scheduler`` when the daily re-evaluation runs it: `dialogs.inventory.reevaluate`).
 """
 
 from __future__ import annotations
@@ -66,7 +66,11 @@ def _groups(session: Session, workspace: str, importer: str) -> dict[tuple[str, 
 
 
 def sync_tasks(session: Session, *, workspace: str, importer: str, rules: GapRules,
-               now: datetime) -> SyncResult:
+               now: datetime, actor: str | None = None, source: str = "import") -> SyncResult:
+    """`importer` owns the unowned identities' tasks and creates new tasks; `actor` and
+    `source` are what the history records (the importer and ``import`` after an import;
+    ``idgov`` and ``scheduler`` after a scheduled re-evaluation)."""
+    actor = actor or importer
     result = SyncResult()
     settings = NudgeSettings()  # read once: building it per task cost more than the task
     groups = _groups(session, workspace, importer)
@@ -80,7 +84,7 @@ def sync_tasks(session: Session, *, workspace: str, importer: str, rules: GapRul
             link, task = open_links.pop((owner, kind))
             if link.identities != identities:
                 relist_task(session, link, task, identities=identities, title=title, why=why,
-                            actor=importer, now=now)
+                            actor=actor, now=now, source=source)
                 result.updated += 1
             continue
         rule = rules.gaps[kind]
@@ -92,7 +96,7 @@ def sync_tasks(session: Session, *, workspace: str, importer: str, rules: GapRul
     # new tasks, their links and history notes in bulk: one ORM flush per task was most of
     # a large import's task sync (issue 13)
     session.flush()  # the relisted tasks first, as before
-    ids = create_tasks(session, new_tasks, source="import", now=now, settings=settings)
+    ids = create_tasks(session, new_tasks, source=source, now=now, settings=settings)
     new_links: list[dict[str, object]] = []
     notes: list[tuple[int, str, dict[str, object]]] = []
     for task_id, (owner, kind, identities) in zip(ids, new_groups, strict=True):
@@ -103,11 +107,11 @@ def sync_tasks(session: Session, *, workspace: str, importer: str, rules: GapRul
                                           "first": identities[:20]}))
     result.created = len(ids)
     add_links(session, new_links, workspace=workspace, now=now)
-    note_tasks(session, notes, actor=importer, now=now)
+    note_tasks(session, notes, actor=actor, now=now, source=source)
     for link, task in open_links.values():  # groups that are now empty: their gaps are gone
         assert task.id is not None
-        mark_done(session, task.id, actor=importer, source="import", now=now)
-        note_task(session, task.id, action="resolved", actor=importer, now=now,
+        mark_done(session, task.id, actor=actor, source=source, now=now)
+        note_task(session, task.id, action="resolved", actor=actor, now=now, source=source,
                   detail={"gap_kind": link.gap_kind, "reason": "no identity in the inventory "
                           "has this gap any more", "previously": len(link.identities)})
         link.identities = []
