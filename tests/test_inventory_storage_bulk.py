@@ -106,3 +106,35 @@ def test_bulk_insert_keeps_tabs_newlines_and_backslashes(engine: Engine) -> None
     with session_scope(engine) as session:
         got = session.exec(select(NhiIdentity)).one()
     assert (got.name, got.privileges) == (odd, [odd, "x\\y"])
+
+
+def test_bulk_update_writes_every_field_and_the_bookkeeping(engine: Engine) -> None:
+    """A re-import's update goes through the driver too: same values read back as inserted
+    ones, NUL dropped, the importer and times set, other rows untouched."""
+    from storage.inventory import update_identities
+
+    rows = [_row(i) for i in range(6)]
+    with session_scope(engine) as session:
+        insert_identities(session, "slack:T1", rows, actor="slack:T1:UADMIN", now=NOW)
+    with session_scope(engine) as session:
+        ids = {r.native_key: r.id for r in session.exec(select(NhiIdentity)).all()}
+    later = NOW + timedelta(days=3)
+    changed = [{**_row(i, owner="email:o\x00wner@example.com", privileges=["*", "tab\there"],
+                       last_rotated=datetime(2026, 11, 30, 1, 2, 3, 4, PLUS2), gaps=["privileged"],
+                       never_used=True, has_secret=False), "id": ids[f"key-{i}"]}
+               for i in (1, 4)]
+    with session_scope(engine) as session:
+        update_identities(session, changed, actor="slack:T1:UOTHER", now=later)
+    with session_scope(engine) as session:
+        stored = {r.native_key: r for r in session.exec(select(NhiIdentity)).all()}
+    for i in (1, 4):
+        got = stored[f"key-{i}"]
+        assert got.owner == "email:owner@example.com"
+        assert got.privileges == ["*", "tab\there"] and got.gaps == ["privileged"]
+        assert got.last_rotated == datetime(2026, 11, 30, 1, 2, 3, 4, PLUS2)
+        assert got.never_used is True and got.has_secret is False
+        assert (got.imported_by, got.evaluated_at, got.last_seen_at) == (
+            "slack:T1:UOTHER", later, later)
+        assert got.first_seen_at == NOW
+    untouched = stored["key-2"]
+    assert untouched.imported_by == "slack:T1:UADMIN" and untouched.last_seen_at == NOW
