@@ -18,9 +18,9 @@ from typing import Any, Final
 
 from sqlalchemy.engine import Engine
 
+from dialogs.inventory.summary import record_of
 from dialogs.inventory.tasks_sync import sync_tasks
 from knowledge.inventory.gaps import evaluate
-from knowledge.inventory.model import IdentityRecord
 from knowledge.inventory.rules import GapRules, load_rules
 from storage.clock import as_utc, utcnow
 from storage.db import session_scope
@@ -46,22 +46,6 @@ class Reevaluation:
                 "changed": self.changed, "gaps": dict(sorted(self.gaps.items())),
                 "tasks_created": self.tasks_created, "tasks_updated": self.tasks_updated,
                 "tasks_closed": self.tasks_closed}
-
-
-def record_of(row: dict[str, Any]) -> IdentityRecord:
-    """The identity as the import last merged it, from its stored row."""
-    return IdentityRecord(
-        platform=row["platform"], name=row["name"], type=row["type"],
-        native_id=row["native_key"], owner=row["owner"], environment=row["environment"],
-        created=_utc(row["created"]), last_rotated=_utc(row["last_rotated"]),
-        last_used=_utc(row["last_used"]), expires=_utc(row["expires"]),
-        privileges=list(row["privileges"] or []), used_by_humans=row["used_by_humans"],
-        shared_with=list(row["shared_with"] or []), has_secret=row["has_secret"],
-        never_used=bool(row["never_used"]))
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None else as_utc(value)
 
 
 def reevaluate(engine: Engine, workspace: str, *, now: datetime | None = None,

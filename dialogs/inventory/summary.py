@@ -22,11 +22,13 @@ from storage.inventory import iter_columns, links
 #: Stored columns that make up an `IdentityRecord` (plus the stored gaps).
 RECORD_COLUMNS = ("name", "type", "owner", "environment", "created", "last_rotated",
                   "last_used", "expires", "privileges", "used_by_humans", "shared_with",
-                  "has_secret", "gaps")
+                  "has_secret", "never_used", "gaps")
 
 
 def record_of(row: Mapping[str, Any]) -> IdentityRecord:
-    """A stored identity (a row of `iter_columns`) back in the pure model."""
+    """A stored identity (a row of `iter_columns` or `identity_rows`) back in the pure
+    model, as the import last merged it (the summary, the evidence pack and the daily
+    re-evaluation judge it from here)."""
     def aware(value: datetime | None) -> datetime | None:
         return as_utc(value) if value is not None else None
     return IdentityRecord(
@@ -35,7 +37,8 @@ def record_of(row: Mapping[str, Any]) -> IdentityRecord:
         created=aware(row["created"]), last_rotated=aware(row["last_rotated"]),
         last_used=aware(row["last_used"]), expires=aware(row["expires"]),
         privileges=list(row["privileges"] or []), used_by_humans=row["used_by_humans"],
-        shared_with=list(row["shared_with"] or []), has_secret=row["has_secret"])
+        shared_with=list(row["shared_with"] or []), has_secret=row["has_secret"],
+        never_used=bool(row["never_used"]))
 
 
 def build_summary(session: Session, workspace: str, *, rules: GapRules, now: datetime,
