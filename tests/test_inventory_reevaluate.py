@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bench.inventory_data import AWS_HEADER  # the credential report's documented columns
 from bot.housekeeping import Housekeeping
 from dialogs.inventory.reevaluate import reevaluate, reevaluate_all
 from dialogs.inventory.service import import_file
@@ -49,13 +50,6 @@ def _generic(base: datetime) -> bytes:
 
 GENERIC = _generic(D)
 
-AWS_HEADER = ("user,arn,user_creation_time,password_enabled,password_last_used,"
-              "password_last_changed,password_next_rotation,mfa_active,access_key_1_active,"
-              "access_key_1_last_rotated,access_key_1_last_used_date,"
-              "access_key_1_last_used_region,access_key_1_last_used_service,"
-              "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"
-              "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,"
-              "cert_1_last_rotated,cert_2_active,cert_2_last_rotated")
 AWS = (AWS_HEADER + "\n" + f"svc-ci,arn:aws:iam::123456789012:user/svc-ci,{_day(-30)}T10:00:00"
        f"+00:00,false,N/A,N/A,N/A,false,true,{_day(-30)}T10:05:00+00:00,N/A,N/A,N/A,false,N/A,"
        "N/A,N/A,N/A,false,N/A,false,N/A\n").encode()

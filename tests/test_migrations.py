@@ -73,17 +73,23 @@ def test_an_outdated_database_is_upgraded(engine: Engine) -> None:
         assert conn.execute(text("SELECT count(*) FROM nhi_identity")).scalar() == 0
 
 
-def test_inventory_migration_downgrades_and_upgrades(engine: Engine) -> None:
+def _downgrade(engine: Engine, revision: str) -> None:
+    """Take the test database back to `revision` with Alembic, as an operator would."""
     from alembic import command
     from alembic.config import Config
-    from sqlalchemy import inspect
 
     from storage.db import MIGRATIONS_DIR
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection_engine"] = engine
-    command.downgrade(cfg, "0005")
+    command.downgrade(cfg, revision)
+
+
+def test_inventory_migration_downgrades_and_upgrades(engine: Engine) -> None:
+    from sqlalchemy import inspect
+
+    _downgrade(engine, "0005")
     assert "nhi_identity" not in inspect(engine).get_table_names()
     migrate(engine)
     assert {"nhi_identity", "nhi_task_link"} <= set(inspect(engine).get_table_names())
@@ -91,16 +97,9 @@ def test_inventory_migration_downgrades_and_upgrades(engine: Engine) -> None:
 
 def test_feedback_vote_migration_keeps_the_votes_already_cast(engine: Engine) -> None:
     """0007 turns the one vote each answer held into that voter's row, and downgrades."""
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import inspect, text
 
-    from storage.db import MIGRATIONS_DIR
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.attributes["connection_engine"] = engine
-    command.downgrade(cfg, "0006")
+    _downgrade(engine, "0006")
     assert "feedback_vote" not in inspect(engine).get_table_names()
     with engine.begin() as conn:
         conn.execute(text(
@@ -118,16 +117,9 @@ def test_feedback_vote_migration_keeps_the_votes_already_cast(engine: Engine) ->
 def test_never_used_migration_backfills_from_the_gaps_found(engine: Engine) -> None:
     """0009 adds nhi_identity.never_used: true where the import found the identity unused
     without any last-used date (only an export saying "never used" leads there)."""
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import inspect, text
 
-    from storage.db import MIGRATIONS_DIR
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.attributes["connection_engine"] = engine
-    command.downgrade(cfg, "0008")
+    _downgrade(engine, "0008")
     assert "never_used" not in {c["name"] for c in inspect(engine).get_columns("nhi_identity")}
     with engine.begin() as conn:
         for key, last_used, gaps in [("a", None, '["unused"]'), ("b", None, '["unowned"]'),
