@@ -233,4 +233,5 @@ def test_fourth_blind_set_wrong_answers_at_most_5_percent(
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:
     got = blind_figures[name]
     assert got.top1 >= 0.90 and got.wrong <= 0.02 and got.refusal == 1.0, (
-        f"{got.top1:.1%} / {got.wrong:.1%} / {got.refusal:.1%}")
+        f"{got.top1:.1%} / {got.wrong:.1%} / {got.refusal:.1%}"
+    )

@@ -245,8 +245,13 @@ def all_sets() -> list[tuple[str, list[Case], list[str]]]:
 
 def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
     """Every set including the frozen blind set (not used for tuning)."""
-    return [*all_sets(), ("practitioner", *practitioner()), ("practitioner2", *practitioner2()),
-            ("practitioner3", *practitioner3()), ("practitioner4", *practitioner4())]
+    return [
+        *all_sets(),
+        ("practitioner", *practitioner()),
+        ("practitioner2", *practitioner2()),
+        ("practitioner3", *practitioner3()),
+        ("practitioner4", *practitioner4()),
+    ]
 
 
 def main() -> None:
