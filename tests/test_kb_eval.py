@@ -26,6 +26,7 @@ from tests.eval.harness import (
     practitioner,
     practitioner2,
     practitioner3,
+    practitioner4,
     score,
 )
 
@@ -139,8 +140,13 @@ PRACTITIONER_MAX_WRONG = 0.05
 BLIND_SHA256 = {
     "practitioner2": "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6",
     "practitioner3": "40d5812ff49cbb5203370acea8e44693550b143bce82396b2a4ec9734b69086e",
+    "practitioner4": "3ae754c89f93f12d9092ff6a925fefa1fe0dd7e3498f05efd93692719055bfa6",
 }
-BLIND_SETS = {"practitioner2": practitioner2, "practitioner3": practitioner3}
+BLIND_SETS = {
+    "practitioner2": practitioner2,
+    "practitioner3": practitioner3,
+    "practitioner4": practitioner4,
+}
 #: Floors for the first set after round 2 (measured 89.1% / 3.6% / 100%, less one question).
 PRACTITIONER_FLOORS = {"top1": 0.88, "wrong": 0.044, "refusal": 1.0}
 
@@ -205,6 +211,18 @@ def test_third_blind_set_wrong_answers_at_most_5_percent(
     assert got.wrong <= PRACTITIONER_MAX_WRONG, f"{got.wrong:.1%}"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 11 not met on the fourth blind set: measured 5.8% wrong (20/344) before the "
+    "fourth round on 2026-12-01 (docs/knowledge.md); strict, so it fails once within 5%",
+)
+def test_fourth_blind_set_wrong_answers_at_most_5_percent(
+    blind_figures: dict[str, Figures],
+) -> None:
+    got = blind_figures["practitioner4"]
+    assert got.wrong <= PRACTITIONER_MAX_WRONG, f"{got.wrong:.1%}"
+
+
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
@@ -215,4 +233,5 @@ def test_third_blind_set_wrong_answers_at_most_5_percent(
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:
     got = blind_figures[name]
     assert got.top1 >= 0.90 and got.wrong <= 0.02 and got.refusal == 1.0, (
-        f"{got.top1:.1%} / {got.wrong:.1%} / {got.refusal:.1%}")
+        f"{got.top1:.1%} / {got.wrong:.1%} / {got.refusal:.1%}"
+    )

@@ -225,6 +225,14 @@ def practitioner3() -> tuple[list[Case], list[str]]:
     return _held_out("practitioner3")
 
 
+def practitioner4() -> tuple[list[Case], list[str]]:
+    """The eighth set (tests/eval/practitioner4.yaml): 344 + 65 questions by new personas
+    (healthcare-SaaS IAM engineer, European vendor-risk analyst, SRE lead, vCISO, fintech
+    internal auditor, APAC compliance manager, junior GRC analyst, workspace admin), written
+    from entry ids, titles and control ids only and frozen before the fourth round."""
+    return _held_out("practitioner4")
+
+
 def all_sets() -> list[tuple[str, list[Case], list[str]]]:
     """Every evaluation set, by name: changes are judged on all of them together."""
     return [
@@ -237,8 +245,13 @@ def all_sets() -> list[tuple[str, list[Case], list[str]]]:
 
 def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
     """Every set including the frozen blind set (not used for tuning)."""
-    return [*all_sets(), ("practitioner", *practitioner()), ("practitioner2", *practitioner2()),
-            ("practitioner3", *practitioner3())]
+    return [
+        *all_sets(),
+        ("practitioner", *practitioner()),
+        ("practitioner2", *practitioner2()),
+        ("practitioner3", *practitioner3()),
+        ("practitioner4", *practitioner4()),
+    ]
 
 
 def main() -> None:
@@ -258,7 +271,7 @@ def main() -> None:
                 f"  {name}: top-1 {fig.top1:.1%}  top-3 {fig.top3:.1%}  "
                 f"OOS refusal {fig.refusal:.1%}  wrong answers {fig.wrong:.1%}"
             )
-        if label in {"practitioner2", "practitioner3"}:
+        if label in {"practitioner2", "practitioner3", "practitioner4"}:
             continue  # the blind sets only measure: their misses are not printed for tuning
         for line in ours.misses:
             print("    miss:", line)
