@@ -21,7 +21,8 @@ import yaml
 
 from knowledge.qa.controls import control_answer, lookup
 from knowledge.qa.howto import is_tool_howto
-from knowledge.qa.index import Bm25fIndex, Hit
+from knowledge.qa.index import Bm25fIndex, Hit, Query
+from knowledge.qa.intent import shipped_model
 from knowledge.qa.loader import load_shipped
 from knowledge.qa.models import AskResult, Entry, KnowledgeItem
 from knowledge.qa.situational import OFFER, is_choice, situation_entry
@@ -40,6 +41,14 @@ CLEAR_COVERAGE: Final = 0.70
 #: ...and no word of the query may name a subject the base does not cover ("hipaa", "ssh"):
 #: measured, a softer share let "how do I rotate my ssh key on github" through.
 MAX_FOREIGN: Final = 0.0
+#: The intent classifier's entry is answered when the model gives it this probability and the
+#: entry covers this share of the question (the question has a domain term, nothing foreign);
+#: otherwise BM25F's best is answered only if the classifier ranks it high too. Chosen on the
+#: tuned sets only (docs/knowledge.md, "Fourth round").
+MIN_INTENT_PROBABILITY: Final = 0.35
+MIN_INTENT_COVERAGE: Final = 0.20
+#: BM25F's best is answered only when it is among the classifier's this many likeliest entries.
+AGREEMENT_DEPTH: Final = 1
 
 REFUSAL: Final = (
     "I don't have a sourced answer to that in the idgov knowledge base, and on a compliance "
@@ -71,7 +80,7 @@ class KnowledgeBase:
 
     def __init__(self, items: list[KnowledgeItem]) -> None:
         self.items = items
-        self._by_id: dict[str, KnowledgeItem] | None = None
+        self._by_id: dict[str, int] | None = None
         # An organisation's own questions bring their own vocabulary ("vpn", "laptop").
         self.index = Bm25fIndex(
             [item.entry for item in items],
@@ -86,9 +95,17 @@ class KnowledgeBase:
 
     def find(self, entry_id: str) -> KnowledgeItem | None:
         """The item with this entry id (a suggestion button names one), if the base has it."""
+        position = self._positions().get(entry_id)
+        return None if position is None else self.items[position]
+
+    def position(self, entry_id: str) -> int:
+        """Where the entry with this id is in `items` (and in the index); it must exist."""
+        return self._positions()[entry_id]
+
+    def _positions(self) -> dict[str, int]:
         if self._by_id is None:
-            self._by_id = {item.entry.id: item for item in self.items}
-        return self._by_id.get(entry_id)
+            self._by_id = {item.entry.id: n for n, item in enumerate(self.items)}
+        return self._by_id
 
 
 @lru_cache(maxsize=1)
@@ -196,13 +213,49 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
     hit = hits[0]
     if is_tool_howto(question) and base.items[hit.position].origin == "shipped":
         return refusal()  # product instructions, not governance (an org FAQ may have them)
-    if not (is_confident(hit) and is_clear(hits)):
+    chosen = _choose(base, question, query, hits)
+    if chosen is None:
         situational = base.find(situation_entry(question)) if is_choice(question) else None
         if situational is not None:  # the core question, in the asker's context
             result = _answer(situational.entry, hit.norm_score)
             return result.model_copy(update={"answer": f"{result.answer}\n\n{OFFER}"})
         return refusal(hit.norm_score, suggested=suggestions(base.items, query, hits))
-    return _answer(base.items[hit.position].entry, hit.norm_score)
+    return _answer(base.items[chosen.position].entry, chosen.norm_score)
+
+
+def _choose(base: KnowledgeBase, question: str, query: Query, hits: list[Hit]) -> Hit | None:
+    """The entry to answer with, or None to refuse.
+
+    An organisation's own entry that BM25F ranks first is judged by the refusal rule alone (the
+    classifier knows only the shipped pack). Otherwise the classifier's entry is answered when
+    it is likely enough and the question is about it (coverage, a domain term, no foreign
+    subject); failing that, BM25F's best when the refusal rule accepts it and it is one of the
+    classifier's two likeliest entries. When the two disagree and neither is sure, a refusal
+    with "Did you mean" beats a coin toss (docs/knowledge.md, "Fourth round")."""
+    best = hits[0]
+    confident = is_confident(best) and is_clear(hits)
+    model = shipped_model()
+    if model is None or base.items[best.position].origin != "shipped":
+        return best if confident else None
+    likeliest = [
+        (base.position(entry_id), p)
+        for entry_id, p in model.ranked(question, AGREEMENT_DEPTH)
+        if base.find(entry_id) is not None
+    ]
+    if not likeliest:
+        return best if confident else None
+    position, probability = likeliest[0]
+    if probability >= MIN_INTENT_PROBABILITY:
+        candidate = base.index.hit(query, position)
+        on_topic = candidate.anchored
+        if (
+            on_topic
+            and candidate.coverage >= MIN_INTENT_COVERAGE
+            and candidate.foreign_share <= MAX_FOREIGN
+        ):
+            return candidate
+    agreed = {pos for pos, _ in likeliest}
+    return best if confident and best.position in agreed else None
 
 
 def answer_entry(entry_id: str, *, org: OrgEntries | None = None) -> AskResult:

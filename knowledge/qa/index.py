@@ -232,6 +232,29 @@ class Bm25fIndex:
         hits.sort(key=lambda h: (-h.score, h.position))
         return query, hits[:limit]
 
+    def hit(self, query: Query, position: int) -> Hit:
+        """The measures of `search` for one given entry, wherever it ranks (the intent
+        classifier picks entries by other evidence; `ask` still checks their coverage)."""
+        total = sum(query.weights) or 1.0
+        entry_terms = self._terms[position]
+        raw = sum(self.postings[t].get(position, 0.0) for t in query.terms if t in self.postings)
+        matched = sum(
+            w for t, w in zip(query.terms, query.weights, strict=True) if t in entry_terms
+        )
+        anchored = any(t in entry_terms for t in query.terms if t in self.anchors)
+        sim = self._similarity(query, position)
+        foreign_share = self.max_idf * len(query.foreign) / total
+        norm = raw / total
+        return Hit(
+            position,
+            norm + PARAPHRASE_WEIGHT * sim,
+            matched / total,
+            norm,
+            sim,
+            anchored,
+            foreign_share,
+        )
+
     def _best(self, query: Query) -> list[tuple[int, float]]:
         """The RERANK_DEPTH entries with the highest BM25F score, best first, ties by position.
 

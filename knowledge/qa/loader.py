@@ -42,8 +42,6 @@ def first_error(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}"
 
 
-
-
 def _read_yaml(item: Any) -> Any:
     try:
         return yaml.load(item.read_text(encoding="utf-8"), Loader=_YamlLoader)

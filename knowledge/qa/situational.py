@@ -91,8 +91,10 @@ def is_choice(question: str) -> bool:
     one = bool(_ISO.search(text) or _SOC2.search(text))
     both = bool(_ISO.search(text) and _SOC2.search(text) and _CHOOSE.search(text))
     named = bool(_ISO_27001.search(text) or _SOC_2.search(text))
-    return both or (named and bool(_DECIDE.search(text))) or bool(
-        _WHICH.search(text) and (one or re.search(r"\bstandard|framework", text))
+    return (
+        both
+        or (named and bool(_DECIDE.search(text)))
+        or bool(_WHICH.search(text) and (one or re.search(r"\bstandard|framework", text)))
     )
 
 
@@ -104,8 +106,8 @@ def situation_entry(question: str) -> str:
     for clause in _CLAUSES.split(text):
         found = _SELLING_TO.search(clause) or _CUSTOMERS.search(clause)
         if buyers is None and found:
-            buyers = clause[found.start():]
-            about_us.append(clause[:found.start()])
+            buyers = clause[found.start() :]
+            about_us.append(clause[: found.start()])
         else:
             about_us.append(clause)
     if any(_REGULATED.search(clause) for clause in about_us):

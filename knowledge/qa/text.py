@@ -46,6 +46,9 @@ _PHRASES: Final[list[tuple[str, str, str]]] = [
     (r"\bsoc\s*-?\s*(?:2|ii|two)\b", "soc2", "soc"),
     (r"\bsoc\s*-?\s*(?:1|i|one)\b", "soc1", "soc"),
     (r"\bsoc\s*-?\s*(?:3|iii|three)\b", "soc3", "soc"),
+    # "our SOC report", "the soc audit": in identity-assurance talk that is SOC 2 (a SOC team,
+    # a security operations centre, has no report or audit of its own here)
+    (r"\bsoc\s+(reports?|audits?|examinations?|attestations?)\b", r"soc2 \1", "soc"),
     (r"\btype\s*-?\s*(?:2|ii|two)\b", "type2", "type"),
     (r"\btype\s*-?\s*(?:1|i|one)\b", "type1", "type"),
     (r"\bstage\s*-?\s*(?:1|one)\b", "stage1", "stage"),  # ISO certification audit stages

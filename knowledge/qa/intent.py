@@ -1,0 +1,195 @@
+"""Which entry a question is asking for: a linear classifier trained on the entries' phrasings.
+
+Why a classifier next to BM25F: the index scores words the question shares with an entry, so a
+question in wording no phrasing uses ("can the iso auditor also do our soc2?") loses to a
+neighbour that happens to share more words. A multinomial logistic regression trained on every
+entry's question, paraphrases and tags learns which words and word pieces *separate* one entry
+from its neighbours, and character n-grams of the normalised text carry it over typos and word
+forms ("rotat", "reveiw"). On four blind sets it ranked the right entry first 5 to 7 points more
+often than BM25F (docs/knowledge.md, "Fourth round").
+
+The model is trained offline (`python -m knowledge.qa.intent_train`, scikit-learn, a development
+dependency) and shipped as `knowledge/qa/intent_model.json`: per feature, the classes it
+moves and by how much. Prediction is pure Python: a question has a few hundred features, so it
+costs well under a millisecond and needs no numerical library at run time. The file records a
+digest of the phrasings it was trained on; `tests/test_kb_intent.py` fails when the entries change
+and the model was not retrained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from itertools import pairwise
+from typing import Final
+
+from knowledge.qa.models import Entry
+from knowledge.qa.text import stem, words
+
+MODEL_FILE: Final = "intent_model.json"
+#: Character n-gram lengths taken inside each normalised, stemmed word (padded with spaces).
+CHAR_NGRAMS: Final = (3, 4, 5)
+
+
+def normalised(text: str) -> str:
+    """The text as the index sees it (canonical terms, stop words out, stemmed), one string."""
+    return " ".join(stem(w) for w in words(text))
+
+
+def raw_features(text: str) -> tuple[Counter[str], Counter[str]]:
+    """Word unigrams and bigrams, and character n-grams within words, of the normalised text.
+
+    Two blocks, each normalised on its own (`Vectoriser`), so the many character n-grams do not
+    drown the few words."""
+    tokens = normalised(text).split()
+    word_feats: Counter[str] = Counter(tokens)
+    word_feats.update(f"{a} {b}" for a, b in pairwise(tokens))
+    char_feats: Counter[str] = Counter()
+    for token in tokens:
+        padded = f" {token} "
+        for n in CHAR_NGRAMS:
+            char_feats.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return word_feats, char_feats
+
+
+def training_texts(entries: Iterable[Entry]) -> list[tuple[str, str]]:
+    """(text, entry id) pairs the model learns from: every phrasing, and the tags as one text."""
+    pairs: list[tuple[str, str]] = []
+    for entry in entries:
+        for phrasing in [entry.question, *entry.paraphrases]:
+            pairs.append((phrasing, entry.id))
+        if entry.tags:
+            pairs.append((" ".join(entry.tags), entry.id))
+    return pairs
+
+
+def training_digest(entries: Iterable[Entry]) -> str:
+    """A digest of the training texts: the shipped model must have been trained on these."""
+    digest = hashlib.sha256()
+    for text, entry_id in training_texts(entries):
+        digest.update(f"{entry_id}\x1f{text}\x1e".encode())
+    return digest.hexdigest()
+
+
+class Vectoriser:
+    """Sublinear TF-IDF per block, each block scaled to unit length (as scikit-learn's
+    `TfidfVectorizer(sublinear_tf=True)` does), from document frequencies fitted on training."""
+
+    def __init__(self, idf: Sequence[dict[str, float]]) -> None:
+        self.idf = idf
+
+    @classmethod
+    def fit(cls, texts: Sequence[str]) -> Vectoriser:
+        n = len(texts)
+        frequencies: list[Counter[str]] = [Counter(), Counter()]
+        for text in texts:
+            for block, feats in enumerate(raw_features(text)):
+                frequencies[block].update(feats.keys())
+        idf = [
+            {f: math.log((1 + n) / (1 + df)) + 1.0 for f, df in block.items()}
+            for block in frequencies
+        ]
+        return cls(idf)
+
+    def transform(self, text: str) -> dict[str, float]:
+        """Feature -> weight; features unseen in training are dropped (they carry no weight)."""
+        out: dict[str, float] = {}
+        for block, feats in enumerate(raw_features(text)):
+            idf = self.idf[block]
+            values = {
+                f"{block}:{f}": (1.0 + math.log(count)) * idf[f]
+                for f, count in feats.items()
+                if f in idf
+            }
+            length = math.sqrt(sum(v * v for v in values.values())) or 1.0
+            out.update({f: v / length for f, v in values.items()})
+        return out
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The most likely entry for a question and the model's probability for it."""
+
+    entry_id: str
+    probability: float
+
+
+class IntentModel:
+    """The shipped classifier: vectoriser, per-feature class weights and class intercepts."""
+
+    def __init__(
+        self,
+        classes: Sequence[str],
+        intercepts: Sequence[float],
+        weights: dict[str, list[tuple[int, float]]],
+        vectoriser: Vectoriser,
+        digest: str,
+    ) -> None:
+        self.classes = list(classes)
+        self.intercepts = list(intercepts)
+        self.weights = weights
+        self.vectoriser = vectoriser
+        self.digest = digest
+
+    def probabilities(self, text: str) -> list[float]:
+        """Softmax over the classes' linear scores for the question."""
+        scores = list(self.intercepts)
+        for feature, value in self.vectoriser.transform(text).items():
+            for cls, weight in self.weights.get(feature, ()):
+                scores[cls] += weight * value
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+    def ranked(self, text: str, limit: int) -> list[tuple[str, float]]:
+        """The `limit` likeliest entries with their probabilities, likeliest first."""
+        probs = self.probabilities(text)
+        order = sorted(range(len(probs)), key=lambda i: (-probs[i], i))[:limit]
+        return [(self.classes[i], probs[i]) for i in order]
+
+    def predict(self, text: str) -> Prediction:
+        probs = self.probabilities(text)
+        best = max(range(len(probs)), key=lambda i: (probs[i], -i))
+        return Prediction(self.classes[best], probs[best])
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "digest": self.digest,
+            "classes": self.classes,
+            "intercepts": [round(b, 6) for b in self.intercepts],
+            "idf": [{f: round(v, 6) for f, v in block.items()} for block in self.vectoriser.idf],
+            "weights": {f: [[c, round(w, 6)] for c, w in cw] for f, cw in self.weights.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> IntentModel:
+        idf = data["idf"]
+        weights = data["weights"]
+        classes = data["classes"]
+        intercepts = data["intercepts"]
+        assert isinstance(idf, list) and isinstance(weights, dict)
+        assert isinstance(classes, list) and isinstance(intercepts, list)
+        return cls(
+            classes=[str(c) for c in classes],
+            intercepts=[float(b) for b in intercepts],
+            weights={str(f): [(int(c), float(w)) for c, w in cw] for f, cw in weights.items()},
+            vectoriser=Vectoriser([{str(k): float(v) for k, v in b.items()} for b in idf]),
+            digest=str(data["digest"]),
+        )
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> IntentModel | None:
+    """The model trained on the shipped pack, or None when the file is absent (a build
+    without it falls back to BM25F alone)."""
+    path = resources.files("knowledge.qa").joinpath(MODEL_FILE)
+    if not path.is_file():
+        return None
+    return IntentModel.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,84 @@
+"""Train the intent classifier on the shipped entries and write knowledge/qa/intent_model.json.
+
+Run `python -m knowledge.qa.intent_train` after changing any entry's question, paraphrases or
+tags (tests/test_kb_intent.py fails until you do). Needs scikit-learn, a development dependency
+(`pip install -e '.[dev]'`); nothing here runs in the product, which only reads the JSON.
+
+Settings (regularisation C, pruning) were chosen on the tuned evaluation sets only, never on the
+blind ones (docs/knowledge.md, "Fourth round").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Final
+
+from knowledge.qa.intent import IntentModel, Vectoriser, training_digest, training_texts
+from knowledge.qa.loader import load_shipped
+
+#: Inverse regularisation strength of the logistic regression (scikit-learn's C).
+C: Final = 20.0
+#: Weights smaller than this are dropped from the shipped file (it shrinks several-fold; the
+#: tuned sets' rankings did not change).
+PRUNE: Final = 0.1
+OUTPUT: Final = Path(__file__).parent / "intent_model.json"
+
+
+def train() -> IntentModel:
+    """Fit the model on the shipped entries' phrasings (deterministic: lbfgs, fixed data)."""
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    entries = [item.entry for item in load_shipped()]
+    pairs = training_texts(entries)
+    vectoriser = Vectoriser.fit([text for text, _ in pairs])
+    rows = [vectoriser.transform(text) for text, _ in pairs]
+    features = sorted({f for row in rows for f in row})
+    column = {f: n for n, f in enumerate(features)}
+    data, indices, indptr = [], [], [0]
+    for row in rows:
+        for f, v in sorted(row.items()):
+            indices.append(column[f])
+            data.append(v)
+        indptr.append(len(indices))
+    matrix = csr_matrix((data, indices, indptr), shape=(len(rows), len(features)))
+    labels = [entry_id for _, entry_id in pairs]
+    model = LogisticRegression(C=C, max_iter=5000).fit(matrix, labels)
+    classes = [str(c) for c in model.classes_]
+    weights: dict[str, list[tuple[int, float]]] = {}
+    for f, n in column.items():
+        kept = [
+            (cls, float(w)) for cls, w in enumerate(model.coef_[:, n]) if abs(float(w)) >= PRUNE
+        ]
+        if kept:
+            weights[f] = kept
+    return IntentModel(
+        classes=classes,
+        intercepts=[float(b) for b in model.intercept_],
+        weights=weights,
+        vectoriser=vectoriser,
+        digest=training_digest(entries),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    args = parser.parse_args(argv)
+    try:
+        model = train()
+    except ImportError:
+        print("scikit-learn is needed to train: pip install -e '.[dev]'", file=sys.stderr)
+        return 2
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(model.to_json(), sort_keys=True, separators=(",", ":"))
+    args.output.write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {args.output} ({len(text) // 1024} KiB, {len(model.weights)} features)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
