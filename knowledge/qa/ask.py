@@ -25,8 +25,9 @@ from knowledge.qa.index import Bm25fIndex, Hit, Query
 from knowledge.qa.intent import shipped_model
 from knowledge.qa.loader import load_shipped
 from knowledge.qa.models import AskResult, Entry, KnowledgeItem
-from knowledge.qa.situational import OFFER, is_choice, situation_entry
+from knowledge.qa.situational import OFFER, is_choice, names_buyers, situation_entry
 from knowledge.qa.suggest import DID_YOU_MEAN, MAX_SUGGESTIONS, suggestions
+from knowledge.qa.text import stem
 from knowledge.results import Source
 
 #: An answer needs this IDF-weighted share of the query's words in the best entry...
@@ -213,17 +214,28 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
     hit = hits[0]
     if is_tool_howto(question) and base.items[hit.position].origin == "shipped":
         return refusal()  # product instructions, not governance (an org FAQ may have them)
-    chosen = _choose(base, question, query, hits)
-    if chosen is None:
+    chosen = _choose(base, query, hits)
+    index_pick = chosen is not None and chosen.position == hit.position and is_confident(hit)
+    if not (index_pick and is_clear(hits)) or names_buyers(question):
+        # Not the index's confident pick, or the message says who the buyers are: a
+        # framework-choice question gets the rule for the asker's situation first (it reads
+        # the buyers' sector and region, which neither the index nor the classifier does).
         situational = base.find(situation_entry(question)) if is_choice(question) else None
         if situational is not None:  # the core question, in the asker's context
             result = _answer(situational.entry, hit.norm_score)
             return result.model_copy(update={"answer": f"{result.answer}\n\n{OFFER}"})
+    if chosen is None:
         return refusal(hit.norm_score, suggested=suggestions(base.items, query, hits))
     return _answer(base.items[chosen.position].entry, chosen.norm_score)
 
 
-def _choose(base: KnowledgeBase, question: str, query: Query, hits: list[Hit]) -> Hit | None:
+def query_tokens(query: Query) -> list[str]:
+    """The classifier's input: the index's parsed terms (stemmed and spelling-corrected, as the
+    training phrasings were stemmed), with words the base has never seen stemmed as typed."""
+    return [stem(t[1:]) if t[:1] in "?!" else t for t in query.terms]
+
+
+def _choose(base: KnowledgeBase, query: Query, hits: list[Hit]) -> Hit | None:
     """The entry to answer with, or None to refuse.
 
     An organisation's own entry that BM25F ranks first is judged by the refusal rule alone (the
@@ -239,7 +251,7 @@ def _choose(base: KnowledgeBase, question: str, query: Query, hits: list[Hit]) -
         return best if confident else None
     likeliest = [
         (base.position(entry_id), p)
-        for entry_id, p in model.ranked(question, AGREEMENT_DEPTH)
+        for entry_id, p in model.ranked(query_tokens(query), AGREEMENT_DEPTH)
         if base.find(entry_id) is not None
     ]
     if not likeliest:

@@ -37,17 +37,16 @@ MODEL_FILE: Final = "intent_model.json"
 CHAR_NGRAMS: Final = (3, 4, 5)
 
 
-def normalised(text: str) -> str:
-    """The text as the index sees it (canonical terms, stop words out, stemmed), one string."""
-    return " ".join(stem(w) for w in words(text))
+def tokens_of(text: str) -> list[str]:
+    """The text as the index sees it: canonical terms, stop words out, stemmed."""
+    return [stem(w) for w in words(text)]
 
 
-def raw_features(text: str) -> tuple[Counter[str], Counter[str]]:
-    """Word unigrams and bigrams, and character n-grams within words, of the normalised text.
+def raw_features(tokens: Sequence[str]) -> tuple[Counter[str], Counter[str]]:
+    """Word unigrams and bigrams, and character n-grams within words, of normalised tokens.
 
     Two blocks, each normalised on its own (`Vectoriser`), so the many character n-grams do not
     drown the few words."""
-    tokens = normalised(text).split()
     word_feats: Counter[str] = Counter(tokens)
     word_feats.update(f"{a} {b}" for a, b in pairwise(tokens))
     char_feats: Counter[str] = Counter()
@@ -89,7 +88,7 @@ class Vectoriser:
         n = len(texts)
         frequencies: list[Counter[str]] = [Counter(), Counter()]
         for text in texts:
-            for block, feats in enumerate(raw_features(text)):
+            for block, feats in enumerate(raw_features(tokens_of(text))):
                 frequencies[block].update(feats.keys())
         idf = [
             {f: math.log((1 + n) / (1 + df)) + 1.0 for f, df in block.items()}
@@ -97,10 +96,10 @@ class Vectoriser:
         ]
         return cls(idf)
 
-    def transform(self, text: str) -> dict[str, float]:
+    def transform(self, tokens: Sequence[str]) -> dict[str, float]:
         """Feature -> weight; features unseen in training are dropped (they carry no weight)."""
         out: dict[str, float] = {}
-        for block, feats in enumerate(raw_features(text)):
+        for block, feats in enumerate(raw_features(tokens)):
             idf = self.idf[block]
             values = {
                 f"{block}:{f}": (1.0 + math.log(count)) * idf[f]
@@ -137,10 +136,11 @@ class IntentModel:
         self.vectoriser = vectoriser
         self.digest = digest
 
-    def probabilities(self, text: str) -> list[float]:
-        """Softmax over the classes' linear scores for the question."""
+    def probabilities(self, tokens: Sequence[str]) -> list[float]:
+        """Softmax over the classes' linear scores for the question's tokens (`tokens_of`, or
+        the index's parsed query terms, which are spelling-corrected as well)."""
         scores = list(self.intercepts)
-        for feature, value in self.vectoriser.transform(text).items():
+        for feature, value in self.vectoriser.transform(tokens).items():
             for cls, weight in self.weights.get(feature, ()):
                 scores[cls] += weight * value
         top = max(scores)
@@ -148,14 +148,15 @@ class IntentModel:
         total = sum(exps)
         return [e / total for e in exps]
 
-    def ranked(self, text: str, limit: int) -> list[tuple[str, float]]:
+    def ranked(self, tokens: Sequence[str], limit: int) -> list[tuple[str, float]]:
         """The `limit` likeliest entries with their probabilities, likeliest first."""
-        probs = self.probabilities(text)
+        probs = self.probabilities(tokens)
         order = sorted(range(len(probs)), key=lambda i: (-probs[i], i))[:limit]
         return [(self.classes[i], probs[i]) for i in order]
 
     def predict(self, text: str) -> Prediction:
-        probs = self.probabilities(text)
+        """The likeliest entry for a question as typed."""
+        probs = self.probabilities(tokens_of(text))
         best = max(range(len(probs)), key=lambda i: (probs[i], -i))
         return Prediction(self.classes[best], probs[best])
 

@@ -16,7 +16,13 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from knowledge.qa.intent import IntentModel, Vectoriser, training_digest, training_texts
+from knowledge.qa.intent import (
+    IntentModel,
+    Vectoriser,
+    tokens_of,
+    training_digest,
+    training_texts,
+)
 from knowledge.qa.loader import load_shipped
 
 #: Inverse regularisation strength of the logistic regression (scikit-learn's C).
@@ -35,7 +41,7 @@ def train() -> IntentModel:
     entries = [item.entry for item in load_shipped()]
     pairs = training_texts(entries)
     vectoriser = Vectoriser.fit([text for text, _ in pairs])
-    rows = [vectoriser.transform(text) for text, _ in pairs]
+    rows = [vectoriser.transform(tokens_of(text)) for text, _ in pairs]
     features = sorted({f for row in rows for f in row})
     column = {f: n for n, f in enumerate(features)}
     data, indices, indptr = [], [], [0]

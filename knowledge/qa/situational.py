@@ -98,8 +98,8 @@ def is_choice(question: str) -> bool:
     )
 
 
-def situation_entry(question: str) -> str:
-    """The entry id whose short rule fits the situation described."""
+def _clauses(question: str) -> tuple[str | None, list[str]]:
+    """The clause naming the buyers (from where it names them), and every other clause."""
     text = re.sub(r"\bu\.s\.(?!\w)", "usa", question.lower())  # its dots end no clause
     buyers: str | None = None  # the clause that says who the customers are, from there on
     about_us: list[str] = []  # every other clause, and the buyers' clause before that point
@@ -110,6 +110,19 @@ def situation_entry(question: str) -> str:
             about_us.append(clause[: found.start()])
         else:
             about_us.append(clause)
+    return buyers, about_us
+
+
+def names_buyers(question: str) -> bool:
+    """True when the message says who its customers are ("we sell to hospitals"): the
+    situational rule then reads their sector and region, which word matching cannot (an entry
+    about *being* a hospital shares the word)."""
+    return _clauses(question)[0] is not None
+
+
+def situation_entry(question: str) -> str:
+    """The entry id whose short rule fits the situation described."""
+    buyers, about_us = _clauses(question)
     if any(_REGULATED.search(clause) for clause in about_us):
         return REGULATED_ENTRY  # they are regulated themselves
     if buyers is None:
