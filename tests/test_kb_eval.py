@@ -113,8 +113,8 @@ def test_method_beats_plain_bm25_baseline(figures: Figures) -> None:
 #: Re-measured for issue 11 through `ask` (catalogue look-ups included).
 HELD_OUT_FLOORS = {
     "fresh": {"top1": 0.80, "refusal": 0.93, "wrong": 0.10},
-    "blind": {"top1": 0.85, "refusal": 0.96, "wrong": 0.065},
-    "final": {"top1": 0.83, "refusal": 0.93, "wrong": 0.14},
+    "blind": {"top1": 0.94, "refusal": 0.96, "wrong": 0.035},
+    "final": {"top1": 0.90, "refusal": 0.93, "wrong": 0.07},
 }
 
 
@@ -147,8 +147,8 @@ BLIND_SETS = {
     "practitioner3": practitioner3,
     "practitioner4": practitioner4,
 }
-#: Floors for the first set after round 2 (measured 89.1% / 3.6% / 100%, less one question).
-PRACTITIONER_FLOORS = {"top1": 0.88, "wrong": 0.044, "refusal": 1.0}
+#: Floors for the first set after round 4 (measured 95.6% / 0.0% / 100%, less one question).
+PRACTITIONER_FLOORS = {"top1": 0.94, "wrong": 0.008, "refusal": 1.0}
 
 
 @pytest.fixture(scope="module")
@@ -192,42 +192,20 @@ def test_practitioner_set_does_not_regress(practitioner_figures: Figures) -> Non
 
 
 # Only figures are printed: the blind sets measure, their misses are not read for tuning.
-def test_second_blind_set_wrong_answers_at_most_5_percent(
-    blind_figures: dict[str, Figures],
+@pytest.mark.parametrize("name", sorted(BLIND_SETS))
+def test_blind_set_wrong_answers_at_most_5_percent(
+    blind_figures: dict[str, Figures], name: str
 ) -> None:
-    got = blind_figures["practitioner2"]
-    assert got.wrong <= PRACTITIONER_MAX_WRONG, f"{got.wrong:.1%}"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 not met on the newest blind set: measured 6.8% wrong (14/205) on "
-    "2026-12-01 (docs/knowledge.md); strict, so it fails as soon as the rate is within 5%",
-)
-def test_third_blind_set_wrong_answers_at_most_5_percent(
-    blind_figures: dict[str, Figures],
-) -> None:
-    got = blind_figures["practitioner3"]
-    assert got.wrong <= PRACTITIONER_MAX_WRONG, f"{got.wrong:.1%}"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 not met on the fourth blind set: measured 5.8% wrong (20/344) before the "
-    "fourth round on 2026-12-01 (docs/knowledge.md); strict, so it fails once within 5%",
-)
-def test_fourth_blind_set_wrong_answers_at_most_5_percent(
-    blind_figures: dict[str, Figures],
-) -> None:
-    got = blind_figures["practitioner4"]
+    got = blind_figures[name]
     assert got.wrong <= PRACTITIONER_MAX_WRONG, f"{got.wrong:.1%}"
 
 
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: measured 77.4% / 4.5% / 98.0% (practitioner2) and "
-    "74.1% / 6.8% / 100% (practitioner3) correct / wrong / out-of-scope refused on "
+    reason="issue 11 targets not met: after the fourth round (intent classifier) measured "
+    "82.5% / 2.8% / 98.0% (practitioner2), 86.8% / 2.0% / 100% (practitioner3) and "
+    "82.0% / 4.7% / 96.9% (practitioner4) correct / wrong / out-of-scope refused on "
     "2026-12-01 (docs/knowledge.md); strict, so each fails once all three are met",
 )
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:

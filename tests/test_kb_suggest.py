@@ -73,11 +73,11 @@ def test_suggestion_hit_rate_on_refusals_and_none_for_out_of_scope() -> None:
 
 
 def test_refusal_text_stays_honest_and_gains_the_question_only_with_suggestions() -> None:
-    result = ask("wtf is an isms")
+    result = ask("after certification how often does the auditor come back")
     assert not result.answered and result.sources == [] and result.entry_ids == []
     assert 1 <= len(result.suggestions) <= 3
     assert result.answer == f"{REFUSAL}\n\n{DID_YOU_MEAN}"
-    assert result.suggestions[0].id == "iso27001-what"
+    assert result.suggestions[0].id == "iso27001-certificate-cycle"
     by_id = {item.entry.id: item.entry for item in shipped_base().items}
     for s in result.suggestions:
         assert s.title == by_id[s.id].question and s.url == by_id[s.id].sources[0].url
@@ -156,17 +156,17 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_cli_json_and_text_list_suggestions(tmp_path: Path) -> None:
-    question = "wtf is an isms"
+    question = "after certification how often does the auditor come back"
     proc = _cli("ask", question, "--format", "json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert set(data) == {"answered", "answer", "sources", "score", "suggestions"}
     assert data["answered"] is False and data["answer"].endswith(DID_YOU_MEAN)
-    assert data["suggestions"][0]["id"] == "iso27001-what"
+    assert data["suggestions"][0]["id"] == "iso27001-certificate-cycle"
     assert all(set(s) == {"id", "title", "url"} for s in data["suggestions"])
     text = _cli("ask", question, cwd=tmp_path).stdout
-    assert DID_YOU_MEAN in text and "\n1. What is ISO/IEC 27001" in text
-    assert "[iso27001-what]" in text
+    assert DID_YOU_MEAN in text and "\n1. How long is an ISO/IEC 27001 certificate valid" in text
+    assert "[iso27001-certificate-cycle]" in text
     plain = _cli("ask", "good morning everyone", "--format", "json", cwd=tmp_path).stdout
     assert json.loads(plain)["suggestions"] == []
 

@@ -17,7 +17,7 @@ from storage.models import Feedback
 from tests.slack_payloads.harness import CHANNEL, USER, Server, button, payload, responses
 from tests.standins.slack_api import Call, SlackApiStandIn
 
-DECLINED = "wtf is an isms"  # refused with suggestions (situational questions are now answered)
+DECLINED = "after certification how often does the auditor come back"  # refused with suggestions (the index and the classifier disagree)
 THREAD = "1700000000.000500"
 
 pytestmark = pytest.mark.usefixtures("slack_fresh")
@@ -38,14 +38,14 @@ def test_mention_refusal_offers_suggestions_and_a_press_answers_in_the_thread(
     offered = suggestion_buttons(refusal)
     assert 1 <= len(offered) <= 3
     first = from_slack(offered[0]["action_id"], offered[0]["value"])
-    assert first.verb is Verb.ASK and first.entry_id == "iso27001-what"
+    assert first.verb is Verb.ASK and first.entry_id == "iso27001-certificate-cycle"
     assert refusal.response
     server.press(standin, offered[0], channel=CHANNEL, message_ts=refusal.response["ts"],
                  thread_ts=THREAD)
     answer = standin.wait_for("chat.postMessage", 2)[1]
     assert answer.body["channel"] == CHANNEL and answer.body["thread_ts"] == THREAD
     blocks = json.dumps(answer.body["blocks"])
-    assert "What is ISO/IEC 27001" in blocks and "Sources" in blocks
+    assert "How long is an ISO/IEC 27001 certificate valid" in blocks and "Sources" in blocks
     assert not suggestion_buttons(answer)
     assert answer.response
     server.press(standin, button(answer, "Yes"), channel=CHANNEL,
@@ -53,7 +53,7 @@ def test_mention_refusal_offers_suggestions_and_a_press_answers_in_the_thread(
     assert standin.wait_for("chat.postEphemeral")[0].body["user"] == USER
     with Session(slack_engine) as session:
         rows = session.exec(select(Feedback).where(Feedback.user_ref == f"slack:T0001:{USER}"))
-        row = next(r for r in rows if r.entry_ids == ["iso27001-what"])
+        row = next(r for r in rows if r.entry_ids == ["iso27001-certificate-cycle"])
     assert row.workspace == "slack:T0001" and row.answered and row.helpful is True
     assert row.user_ref == f"slack:T0001:{USER}"
 

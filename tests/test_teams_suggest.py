@@ -13,7 +13,7 @@ from storage.models import Feedback
 from tests.teams_helpers import OTHER_TENANT, TENANT, payload, submits, texts, with_tenant
 from tests.test_teams_bot import SERVICE, USER_REF, Harness
 
-DECLINED = "ask wtf is an isms"
+DECLINED = "ask after certification how often does the auditor come back"
 
 
 async def test_suggestion_submit_replies_with_the_answer_card(sqlite_engine: Engine) -> None:
@@ -21,12 +21,12 @@ async def test_suggestion_submit_replies_with_the_answer_card(sqlite_engine: Eng
     [refusal] = await harness.send("personal_message", text=DECLINED)
     assert DID_YOU_MEAN in texts(refusal) and "/idgov" not in texts(refusal)
     offered = [s for s in submits(refusal) if s["idgov"] == "ask"]
-    assert 1 <= len(offered) <= 3 and offered[0]["e"] == "iso27001-what"
+    assert 1 <= len(offered) <= 3 and offered[0]["e"] == "iso27001-certificate-cycle"
 
     [answer] = await harness.send("personal_card_submit", value=offered[0])
     assert answer["$schema"] == AC_SCHEMA
     said = texts(answer)
-    assert "What is ISO/IEC 27001" in said and "Sources" in said
+    assert "How long is an ISO/IEC 27001 certificate valid" in said and "Sources" in said
     assert not [s for s in submits(answer) if s["idgov"] == "ask"]
     votes = [s for s in submits(answer) if s["idgov"] == "feedback"]
     assert {v["v"] for v in votes} == {"yes", "no"}
@@ -34,7 +34,7 @@ async def test_suggestion_submit_replies_with_the_answer_card(sqlite_engine: Eng
         row = session.get(Feedback, votes[0]["f"])
         assert row is not None
         assert row.workspace == f"teams:{TENANT}" and row.user_ref == USER_REF
-        assert row.entry_ids == ["iso27001-what"] and row.answered
+        assert row.entry_ids == ["iso27001-certificate-cycle"] and row.answered
 
     other = with_tenant(payload("personal_card_submit", SERVICE, value=votes[0]), OTHER_TENANT)
     [refused] = await harness.send_data(other)

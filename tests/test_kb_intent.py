@@ -1,0 +1,168 @@
+"""The intent classifier (knowledge/qa/intent.py) and how `ask` uses it (docs/knowledge.md,
+"Fourth round"): trained on the current entries, reproducible, consistent with the index, and
+never answering alone what the refusal rule's other checks would refuse."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from knowledge.qa.ask import ask, knowledge_base, query_tokens, shipped_base
+from knowledge.qa.intent import (
+    MODEL_FILE,
+    IntentModel,
+    Vectoriser,
+    shipped_model,
+    tokens_of,
+    training_digest,
+    training_texts,
+)
+from knowledge.qa.loader import load_shipped
+
+ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing the module
+
+
+def _model() -> IntentModel:
+    model = shipped_model()
+    assert model is not None, f"knowledge/qa/{MODEL_FILE} is missing"
+    return model
+
+
+def test_shipped_model_was_trained_on_the_current_entries() -> None:
+    entries = [item.entry for item in load_shipped()]
+    assert _model().digest == training_digest(entries), (
+        "the entries changed since the intent model was trained: "
+        "run `python -m knowledge.qa.intent_train` and commit knowledge/qa/intent_model.json"
+    )
+    assert sorted(_model().classes) == sorted(e.id for e in entries)
+
+
+def test_retraining_reproduces_the_shipped_model() -> None:
+    pytest.importorskip("sklearn")
+    from knowledge.qa.intent_train import train
+
+    fresh, shipped = train(), _model()
+    assert fresh.classes == shipped.classes and fresh.digest == shipped.digest
+    texts = [text for text, _ in training_texts(item.entry for item in load_shipped())]
+    texts += ["who can sign our soc 2", "svc acct creds rotaiton", "what is a bridge letter"]
+    for text in texts:
+        a, b = fresh.probabilities(tokens_of(text)), shipped.probabilities(tokens_of(text))
+        assert max(abs(x - y) for x, y in zip(a, b, strict=True)) < 1e-3, text
+
+
+def test_the_model_knows_the_phrasings_it_learnt_from() -> None:
+    """A sanity floor, not a measure of generalisation (that is the blind sets' job)."""
+    model = _model()
+    pairs = training_texts(item.entry for item in load_shipped())
+    right = sum(model.predict(text).entry_id == entry_id for text, entry_id in pairs)
+    assert right / len(pairs) >= 0.97
+
+
+def test_model_file_round_trips_and_holds_no_secret_looking_text() -> None:
+    model = _model()
+    again = IntentModel.from_json(json.loads(json.dumps(model.to_json())))
+    probe = tokens_of("how often should we rotate api keys")
+    assert again.ranked(probe, 3)[0][0] == model.ranked(probe, 3)[0][0]
+    assert model.ranked(probe, 3)[0][0] == "rotation-interval"
+
+
+def test_vectoriser_blocks_are_unit_length_and_ignore_unseen_features() -> None:
+    vectoriser = Vectoriser.fit(["rotate api keys", "review service accounts"])
+    features = vectoriser.transform(tokens_of("rotate api keys quickly zzzz"))
+    for block in ("0:", "1:"):
+        length = sum(v * v for f, v in features.items() if f.startswith(block)) ** 0.5
+        assert length == pytest.approx(1.0)
+    assert not any("zzzz" in f for f in features)
+    assert vectoriser.transform([]) == {}
+
+
+def test_index_hit_for_a_position_equals_the_search_hit() -> None:
+    base = shipped_base()
+    for question in ["how often rotate svc acct keys", "who can issue a soc 2 report", "nhi7"]:
+        query, hits = base.index.search(question, 5)
+        for hit in hits:
+            assert base.index.hit(query, hit.position) == hit
+
+
+def test_classifier_input_is_the_spelling_corrected_query() -> None:
+    base = shipped_base()
+    query, _ = base.index.search("svc acct creds rotaiton how often?", 3)
+    assert "rotat" in query_tokens(query)  # corrected by the index, as the phrasings were
+    assert ask("svc acct creds rotaiton how often?").entry_ids == ["rotation-interval"]
+
+
+@pytest.fixture
+def model_override(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[IntentModel | None]]:
+    """Swap the shipped model for one built in the test (a real IntentModel, not a mock)."""
+    chosen: list[IntentModel | None] = [None]
+    monkeypatch.setattr(ASK, "shipped_model", lambda: chosen[0])
+    yield chosen
+
+
+def _one_sided(entry_id: str, strength: float) -> IntentModel:
+    """A model that always prefers `entry_id` by `strength` (logits), whatever is asked."""
+    classes = [item.entry.id for item in load_shipped()]
+    intercepts = [strength if c == entry_id else 0.0 for c in classes]
+    return IntentModel(classes, intercepts, {}, Vectoriser([{}, {}]), digest="test")
+
+
+def test_without_a_model_ask_falls_back_to_the_index_rule(
+    model_override: list[IntentModel | None],
+) -> None:
+    model_override[0] = None
+    result = ask("how often should we rotate api keys")
+    assert result.answered and result.entry_ids == ["rotation-interval"]
+
+
+def test_a_confident_classifier_is_still_refused_off_topic_and_foreign_questions(
+    model_override: list[IntentModel | None],
+) -> None:
+    model_override[0] = _one_sided("rotation-interval", 20.0)  # probability ~1 for everything
+    for question in [
+        "what's for lunch today",  # no domain term
+        "pci dss requirement 8 password rotation",  # a foreign subject
+        "type 2 diabetes diet tips",  # too little of the question covered
+    ]:
+        assert not ask(question).answered, question
+
+
+def test_a_confident_classifier_overrides_the_index(
+    model_override: list[IntentModel | None],
+) -> None:
+    """The classifier's entry is answered when it is likely and the question is about it."""
+    model_override[0] = _one_sided("evidence-rotation", 20.0)
+    result = ask("how often should we rotate api keys")
+    assert result.answered and result.entry_ids == ["evidence-rotation"]
+
+
+def test_disagreement_without_confidence_is_a_refusal_with_suggestions(
+    model_override: list[IntentModel | None],
+) -> None:
+    """The index is confident but the classifier, unsure, ranks another entry first: refuse."""
+    model_override[0] = _one_sided("owasp-nhi9", 0.5)  # likeliest, but far below 0.35
+    result = ask("how often should we rotate api keys")
+    assert not result.answered
+    assert "rotation-interval" in [s.id for s in result.suggestions]
+
+
+def test_an_organisation_entry_is_judged_by_the_refusal_rule_alone(
+    model_override: list[IntentModel | None],
+) -> None:
+    from knowledge.qa.ask import OrgEntries
+    from knowledge.qa.models import Entry, KnowledgeItem, SourceRef
+
+    model_override[0] = _one_sided("rotation-interval", 20.0)
+    entry = Entry(
+        id="org-vpn",
+        question="How do I get VPN access for a service account?",
+        paraphrases=[],
+        answer="Open a ticket with the network team; service accounts need an owner.",
+        sources=[SourceRef(title="Internal wiki", url="https://wiki.example.com/vpn")],
+    )
+    org = OrgEntries(key="test-org", fingerprint=("1",), items=[KnowledgeItem(entry=entry, origin="org", location="faq.md")])
+    assert knowledge_base(org).find("org-vpn") is not None
+    result = ask("how do I get vpn access for a service account", org=org)
+    assert result.answered and result.entry_ids == ["org-vpn"]
