@@ -23,6 +23,8 @@ from knowledge.qa.intent import (
 from knowledge.qa.loader import load_shipped
 
 ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing the module
+#: Answered with rotation-interval by the index alone and by the shipped classifier.
+ROTATION = "svc acct creds rotaiton how often?"
 
 
 def _model() -> IntentModel:
@@ -61,12 +63,12 @@ def test_the_model_knows_the_phrasings_it_learnt_from() -> None:
     assert right / len(pairs) >= 0.97
 
 
-def test_model_file_round_trips_and_holds_no_secret_looking_text() -> None:
+def test_model_file_round_trips() -> None:
     model = _model()
     again = IntentModel.from_json(json.loads(json.dumps(model.to_json())))
-    probe = tokens_of("how often should we rotate api keys")
-    assert again.ranked(probe, 3)[0][0] == model.ranked(probe, 3)[0][0]
-    assert model.ranked(probe, 3)[0][0] == "rotation-interval"
+    probe = tokens_of("what is a bridge letter")
+    assert again.ranked(probe, 3) == model.ranked(probe, 3)
+    assert model.ranked(probe, 3)[0][0] == "soc2-bridge-letter"
 
 
 def test_vectoriser_blocks_are_unit_length_and_ignore_unseen_features() -> None:
@@ -89,9 +91,9 @@ def test_index_hit_for_a_position_equals_the_search_hit() -> None:
 
 def test_classifier_input_is_the_spelling_corrected_query() -> None:
     base = shipped_base()
-    query, _ = base.index.search("svc acct creds rotaiton how often?", 3)
+    query, _ = base.index.search(ROTATION, 3)
     assert "rotat" in query_tokens(query)  # corrected by the index, as the phrasings were
-    assert ask("svc acct creds rotaiton how often?").entry_ids == ["rotation-interval"]
+    assert ask(ROTATION).entry_ids == ["rotation-interval"]
 
 
 @pytest.fixture
@@ -113,7 +115,7 @@ def test_without_a_model_ask_falls_back_to_the_index_rule(
     model_override: list[IntentModel | None],
 ) -> None:
     model_override[0] = None
-    result = ask("how often should we rotate api keys")
+    result = ask(ROTATION)
     assert result.answered and result.entry_ids == ["rotation-interval"]
 
 
@@ -134,7 +136,7 @@ def test_a_confident_classifier_overrides_the_index(
 ) -> None:
     """The classifier's entry is answered when it is likely and the question is about it."""
     model_override[0] = _one_sided("evidence-rotation", 20.0)
-    result = ask("how often should we rotate api keys")
+    result = ask(ROTATION)
     assert result.answered and result.entry_ids == ["evidence-rotation"]
 
 
@@ -143,7 +145,7 @@ def test_disagreement_without_confidence_is_a_refusal_with_suggestions(
 ) -> None:
     """The index is confident but the classifier, unsure, ranks another entry first: refuse."""
     model_override[0] = _one_sided("owasp-nhi9", 0.5)  # likeliest, but far below 0.35
-    result = ask("how often should we rotate api keys")
+    result = ask(ROTATION)
     assert not result.answered
     assert "rotation-interval" in [s.id for s in result.suggestions]
 
