@@ -204,7 +204,7 @@ def test_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.xfail(
     strict=True,
     reason="issue 11 targets not met: after the fourth round (intent classifier) measured "
-    "82.5% / 2.8% / 98.0% (practitioner2), 86.8% / 2.0% / 100% (practitioner3) and "
+    "83.1% / 2.8% / 98.0% (practitioner2), 86.8% / 2.0% / 100% (practitioner3) and "
     "82.0% / 4.7% / 96.9% (practitioner4) correct / wrong / out-of-scope refused on "
     "2026-12-01 (docs/knowledge.md); strict, so each fails once all three are met",
 )

@@ -164,7 +164,11 @@ def test_an_organisation_entry_is_judged_by_the_refusal_rule_alone(
         answer="Open a ticket with the network team; service accounts need an owner.",
         sources=[SourceRef(title="Internal wiki", url="https://wiki.example.com/vpn")],
     )
-    org = OrgEntries(key="test-org", fingerprint=("1",), items=[KnowledgeItem(entry=entry, origin="org", location="faq.md")])
+    org = OrgEntries(
+        key="test-org",
+        fingerprint=("1",),
+        items=[KnowledgeItem(entry=entry, origin="org", location="faq.md")],
+    )
     assert knowledge_base(org).find("org-vpn") is not None
     result = ask("how do I get vpn access for a service account", org=org)
     assert result.answered and result.entry_ids == ["org-vpn"]

@@ -1,4 +1,4 @@
-""""Did you mean…?" on refusals: which refusals get suggestions, how often the labelled entry
+""" "Did you mean…?" on refusals: which refusals get suggestions, how often the labelled entry
 is among them (measured on every evaluation set), `answer_entry`, the CLI and the cards.
 
 Figures measured 2026-11-28 (docs/knowledge.md): in-scope questions `ask` refuses, label
@@ -151,8 +151,14 @@ def test_ask_action_round_trips_through_the_codec() -> None:
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run([sys.executable, "-m", "bot.cli.main", *args], capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
+    )
 
 
 def test_cli_json_and_text_list_suggestions(tmp_path: Path) -> None:
@@ -178,9 +184,7 @@ def test_cards_show_each_suggestion_as_a_button() -> None:
     accessories = [b["accessory"] for b in slack["blocks"] if "accessory" in b]
     assert [a["action_id"] for a in accessories] == ["idgov.ask#1", "idgov.ask#2", "idgov.ask#3"]
     pressed = [from_slack(a["action_id"], a["value"]) for a in accessories]
-    assert [(a.verb, a.entry_id) for a in pressed] == [
-        (Verb.ASK, s.id) for s in reply.suggestions
-    ]
+    assert [(a.verb, a.entry_id) for a in pressed] == [(Verb.ASK, s.id) for s in reply.suggestions]
     assert "*1.* Which framework suits a regulated" in json.dumps(slack)
     asks = [d for d in submits(render(reply, "teams")) if d["idgov"] == "ask"]
     assert [from_teams(d).entry_id for d in asks] == [s.id for s in reply.suggestions]

@@ -1,4 +1,4 @@
-""""Did you mean…?" at the Slack wire: a refused mention shows suggestion buttons; pressing one
+""" "Did you mean…?" at the Slack wire: a refused mention shows suggestion buttons; pressing one
 posts that entry's answer card in the same thread (or DM, or privately for `/idgov ask`),
 stored for feedback in the presser's workspace, and Helpful yes/no works on it."""
 
@@ -17,15 +17,19 @@ from storage.models import Feedback
 from tests.slack_payloads.harness import CHANNEL, USER, Server, button, payload, responses
 from tests.standins.slack_api import Call, SlackApiStandIn
 
-DECLINED = "after certification how often does the auditor come back"  # refused with suggestions (the index and the classifier disagree)
+# Refused with suggestions: the index and the classifier disagree on it.
+DECLINED = "after certification how often does the auditor come back"
 THREAD = "1700000000.000500"
 
 pytestmark = pytest.mark.usefixtures("slack_fresh")
 
 
 def suggestion_buttons(call: Call) -> list[dict[str, Any]]:
-    return [b["accessory"] for b in call.body.get("blocks", [])
-            if b.get("accessory", {}).get("action_id", "").startswith("idgov.ask")]
+    return [
+        b["accessory"]
+        for b in call.body.get("blocks", [])
+        if b.get("accessory", {}).get("action_id", "").startswith("idgov.ask")
+    ]
 
 
 def test_mention_refusal_offers_suggestions_and_a_press_answers_in_the_thread(
@@ -40,16 +44,22 @@ def test_mention_refusal_offers_suggestions_and_a_press_answers_in_the_thread(
     first = from_slack(offered[0]["action_id"], offered[0]["value"])
     assert first.verb is Verb.ASK and first.entry_id == "iso27001-certificate-cycle"
     assert refusal.response
-    server.press(standin, offered[0], channel=CHANNEL, message_ts=refusal.response["ts"],
-                 thread_ts=THREAD)
+    server.press(
+        standin, offered[0], channel=CHANNEL, message_ts=refusal.response["ts"], thread_ts=THREAD
+    )
     answer = standin.wait_for("chat.postMessage", 2)[1]
     assert answer.body["channel"] == CHANNEL and answer.body["thread_ts"] == THREAD
     blocks = json.dumps(answer.body["blocks"])
     assert "How long is an ISO/IEC 27001 certificate valid" in blocks and "Sources" in blocks
     assert not suggestion_buttons(answer)
     assert answer.response
-    server.press(standin, button(answer, "Yes"), channel=CHANNEL,
-                 message_ts=answer.response["ts"], thread_ts=THREAD)
+    server.press(
+        standin,
+        button(answer, "Yes"),
+        channel=CHANNEL,
+        message_ts=answer.response["ts"],
+        thread_ts=THREAD,
+    )
     assert standin.wait_for("chat.postEphemeral")[0].body["user"] == USER
     with Session(slack_engine) as session:
         rows = session.exec(select(Feedback).where(Feedback.user_ref == f"slack:T0001:{USER}"))

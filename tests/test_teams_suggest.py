@@ -1,4 +1,4 @@
-""""Did you mean…?" in Teams (botbuilder TestAdapter, production middleware): a refusal shows
+""" "Did you mean…?" in Teams (botbuilder TestAdapter, production middleware): a refusal shows
 suggestion submits; pressing one replies with that entry's answer card, stored for feedback
 in the presser's tenant, and Helpful yes/no works on it (from that tenant only)."""
 
