@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
-from typing import Final
+from typing import Final, cast
 
 from knowledge.qa.models import Entry
 from knowledge.qa.text import stem, words
@@ -164,9 +164,9 @@ class IntentModel:
         return {
             "digest": self.digest,
             "classes": self.classes,
-            "intercepts": [round(b, 6) for b in self.intercepts],
-            "idf": [{f: round(v, 6) for f, v in block.items()} for block in self.vectoriser.idf],
-            "weights": {f: [[c, round(w, 6)] for c, w in cw] for f, cw in self.weights.items()},
+            "intercepts": [round(b, 4) for b in self.intercepts],
+            "idf": [{f: round(v, 4) for f, v in block.items()} for block in self.vectoriser.idf],
+            "weights": {f: [[c, round(w, 4)] for c, w in cw] for f, cw in self.weights.items()},
         }
 
     @classmethod
@@ -180,8 +180,10 @@ class IntentModel:
         return cls(
             classes=[str(c) for c in classes],
             intercepts=[float(b) for b in intercepts],
-            weights={str(f): [(int(c), float(w)) for c, w in cw] for f, cw in weights.items()},
-            vectoriser=Vectoriser([{str(k): float(v) for k, v in b.items()} for b in idf]),
+            # Used as parsed: converting 14,000 weight lists cost more than parsing the file
+            # (a cold `idgov ask` pays it); [class, weight] lists unpack like tuples.
+            weights=cast(dict[str, list[tuple[int, float]]], weights),
+            vectoriser=Vectoriser(cast(list[dict[str, float]], idf)),
             digest=str(data["digest"]),
         )
 
