@@ -125,19 +125,19 @@ class _Run:
         for _, record in good:
             known = ids.get((record.platform, record.key))
             before = stored.get(known) if known is not None else None
-            merged = merge(before, record)
+            merged = merge(before.values if before is not None else None, record)
             gaps = evaluate(merged, self.rules, self.now)
             self.coverage.add(merged, gaps, self.rules, self.now)
             row = to_row(merged, gaps, self.fmt)
             if before is None:
                 inserts.append(row)
             else:
-                updates.append({"id": before["id"], **row})
+                updates.append({"id": known, **row})
         self.report.imported += len(inserts)
         self.report.updated += len(updates)
         if not self.dry_run:
             insert_identities(session, self.workspace, inserts, actor=self.actor, now=self.now)
-            update_identities(session, updates, actor=self.actor, now=self.now)
+            update_identities(session, updates, actor=self.actor, now=self.now, stored=stored)
 
 
 def import_rows(
