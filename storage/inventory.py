@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, Text, and_, bindparam, cast, or_, update
 from sqlalchemy import select as core_select
@@ -42,15 +42,38 @@ def key_index(session: Session, workspace: str) -> dict[tuple[str, str], int]:
     return {(p, k): i for p, k, i in session.connection().execute(query)}
 
 
-class StoredRow(NamedTuple):
-    """One stored identity, as `rows_by_id` read it."""
+class StoredRow(Mapping[str, Any]):
+    """One stored identity as `rows_by_id` read it: ``id`` plus the import FIELDS, each
+    converted to what the ORM would load only when asked for (a re-import's merge reads
+    the few fields an export leaves empty), and `driver`, the FIELDS as the driver returned
+    them (SQLite: datetimes as text; JSON as text on both), which `update_identities`
+    compares a new row's driver values against."""
 
-    #: ``id`` plus the import FIELDS as Python values, as the ORM would load them (what
-    #: the import's merge reads)
-    values: dict[str, Any]
-    #: the FIELDS as the driver returned them (SQLite: datetimes as text; JSON as text on
-    #: both): what `update_identities` compares a new row's driver values against
-    driver: tuple[Any, ...]
+    __slots__ = ("_readers", "driver", "id")
+
+    def __init__(self, row_id: int, driver: tuple[Any, ...],
+                 readers: tuple[Callable[[Any], Any] | None, ...]) -> None:
+        self.id, self.driver, self._readers = row_id, driver, readers
+
+    def __getitem__(self, name: str) -> Any:
+        if name == "id":
+            return self.id
+        i = _POSITION[name]
+        value, read = self.driver[i], self._readers[i]
+        return value if read is None or value is None else read(value)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        i = _POSITION.get(name)
+        if i is None:
+            return self.id if name == "id" else default
+        value, read = self.driver[i], self._readers[i]
+        return value if read is None or value is None else read(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("id", *FIELDS))
+
+    def __len__(self) -> int:
+        return 1 + len(FIELDS)
 
 
 def rows_by_id(session: Session, ids: Iterable[int]) -> dict[int, StoredRow]:
@@ -59,8 +82,8 @@ def rows_by_id(session: Session, ids: Iterable[int]) -> dict[int, StoredRow]:
     A re-import reads one chunk's stored rows at a time. SQLAlchemy's result rows and type
     processing (a UTC datetime per date column, JSON) were most of the read: the driver's
     values are kept as they are (to see whether an update would change anything) and
-    converted with SQLAlchemy's own result processors once per distinct value (dates and
-    lists repeat across an estate).
+    converted with SQLAlchemy's own result processors where read, once per distinct date
+    or list (they repeat across an estate).
     """
     wanted = sorted(set(ids))
     found: dict[int, StoredRow] = {}
@@ -83,26 +106,21 @@ def rows_by_id(session: Session, ids: Iterable[int]) -> dict[int, StoredRow]:
             else:
                 cursor.execute(sql + f"({', '.join('?' for _ in batch)})", batch)
             for row in cursor.fetchall():
-                values = dict(zip(_NAMES, row, strict=True))
-                for i, name, read in readers:
-                    if (value := row[i]) is not None:
-                        values[name] = read(value)
-                found[row[0]] = StoredRow(values, tuple(row[1:]))
+                found[row[0]] = StoredRow(row[0], tuple(row[1:]), readers)
     finally:
         cursor.close()
     return found
 
 
-_NAMES = ("id", *FIELDS)  # the columns `rows_by_id` selects, in order
-_READERS: dict[str, tuple[tuple[int, str, Callable[[Any], Any]], ...]] = {}
+_POSITION = {name: i for i, name in enumerate(FIELDS)}
+_READERS: dict[str, tuple[Callable[[Any], Any] | None, ...]] = {}
 
 
-def _readers(dialect: Dialect) -> tuple[tuple[int, str, Callable[[Any], Any]], ...]:
-    """``(position, column, conversion)`` for each column of `_NAMES` whose driver value
-    is not what the ORM loads (`rows_by_id`); built once per dialect."""
+def _readers(dialect: Dialect) -> tuple[Callable[[Any], Any] | None, ...]:
+    """Per column of FIELDS, the conversion from the driver's value to what the ORM loads
+    (None where there is none); built once per dialect."""
     if dialect.name not in _READERS:
-        _READERS[dialect.name] = tuple((i, name, read) for i, name in enumerate(_NAMES)
-                                       if (read := _reader(dialect, name)) is not None)
+        _READERS[dialect.name] = tuple(_reader(dialect, name) for name in FIELDS)
     return _READERS[dialect.name]
 
 

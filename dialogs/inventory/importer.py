@@ -8,7 +8,7 @@ sync (`dialogs.inventory.tasks_sync`) runs after the last chunk, over the whole 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,7 @@ CHUNK = 1000
 MAX_REJECTED = 1000  # rows listed in a report; the count beyond is summarised
 
 
-def merge(stored: dict[str, Any] | None, new: IdentityRecord) -> IdentityRecord:
+def merge(stored: Mapping[str, Any] | None, new: IdentityRecord) -> IdentityRecord:
     """What the export says wins; what it leaves out keeps the stored value.
 
     So a GCP key listing after the account listing fills in rotation dates without wiping
@@ -125,7 +125,7 @@ class _Run:
         for _, record in good:
             known = ids.get((record.platform, record.key))
             before = stored.get(known) if known is not None else None
-            merged = merge(before.values if before is not None else None, record)
+            merged = merge(before, record)
             gaps = evaluate(merged, self.rules, self.now)
             self.coverage.add(merged, gaps, self.rules, self.now)
             row = to_row(merged, gaps, self.fmt)
