@@ -156,7 +156,7 @@ def test_stored_rows_read_as_the_orm_loads_them(engine: Engine) -> None:
     with session_scope(engine) as session:
         insert_identities(session, "slack:T1", rows, actor="slack:T1:UADMIN", now=NOW)
     with session_scope(engine) as session:
-        orm = {r.id: _orm_values(r) for r in session.exec(select(NhiIdentity)).all()}
+        orm = {r.id or 0: _orm_values(r) for r in session.exec(select(NhiIdentity)).all()}
         stored = rows_by_id(session, [*orm, *orm, 10**9])  # repeats and a missing id
     assert set(stored) == set(orm)
     for row_id, want in orm.items():
@@ -183,7 +183,7 @@ def test_update_rewrites_only_changed_rows_and_stamps_every_row(engine: Engine) 
     with session_scope(engine) as session:
         insert_identities(session, "slack:T1", rows, actor="slack:T1:UADMIN", now=NOW)
     with session_scope(engine) as session:
-        ids = {r.native_key: r.id for r in session.exec(select(NhiIdentity)).all()}
+        ids = {r.native_key: r.id or 0 for r in session.exec(select(NhiIdentity)).all()}
     changes: dict[int, dict[str, Any]] = {
         1: {"last_used": rows[1]["last_used"] + timedelta(microseconds=1)},
         2: {"privileges": ["roles/owner", "x"]},
