@@ -8,6 +8,8 @@ terms. `ServerProcess` starts one, waits until it answers, and reads its memory 
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
+import json
 import os
 import shutil
 import socket
@@ -16,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,12 +37,32 @@ def free_port() -> int:
 
 
 def idgov_command() -> list[str]:
-    """The installed `idgov` console script beside this interpreter, else the module form."""
+    """The installed `idgov` console script beside this interpreter, else the module form
+    (run with ``cwd=ROOT``, so it imports this checkout).
+
+    The module form also when the installed `idgov` is an editable install of another
+    checkout (git worktrees sharing one virtualenv): its console script would run that
+    checkout's code, and the figures would not be this one's.
+    """
     script = Path(sys.executable).with_name("idgov")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("idgov")
-    return [found] if found else [sys.executable, "-m", "bot.cli.main"]
+    found = str(script) if script.exists() else shutil.which("idgov")
+    if found and _installed_from_here():
+        return [found]
+    return [sys.executable, "-m", "bot.cli.main"]
+
+
+def _installed_from_here() -> bool:
+    """False when `idgov` is an editable install of a folder other than ROOT (PEP 610's
+    direct_url.json); True for any other install."""
+    try:
+        text = importlib.metadata.distribution("idgov").read_text("direct_url.json")
+        info = json.loads(text) if text else {}
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return True
+    url = str(info.get("url", ""))
+    if not info.get("dir_info", {}).get("editable") or not url.startswith("file://"):
+        return True
+    return Path(urllib.parse.unquote(url.removeprefix("file://"))).resolve() == ROOT
 
 
 class ServerProcess:

@@ -7,12 +7,14 @@ tens of thousands of identities and the server must keep answering while they lo
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, Text, and_, bindparam, cast, or_, update
+from sqlalchemy import Connection, Dialect, Table, and_, bindparam, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -31,38 +33,141 @@ FIELDS = ("platform", "native_key", "name", "type", "owner", "environment", "cre
           "shared_with", "has_secret", "source_format", "gaps", "never_used")
 
 
+@contextmanager
+def _driver_cursor(session: Session, *, server_side: bool = False,
+                   ) -> Iterator[tuple[str, Any]]:
+    """(dialect name, a DB-API cursor on the session's own connection and transaction).
+
+    For the bulk reads, which take whole tables of plain values: SQLAlchemy's result rows
+    cost more per row than the driver's tuples. `server_side` streams on PostgreSQL (a named
+    cursor; memory stays flat); SQLite's cursors step through the table anyway. Parameters
+    must be passed through `_params`, which drops NUL as the engine hook does for
+    SQLAlchemy's statements.
+    """
+    conn = session.connection()
+    dbapi = conn.connection.driver_connection
+    name = conn.dialect.name
+    cursor = (dbapi.cursor(name=f"idgov_{uuid.uuid4().hex}")  # type: ignore[union-attr]
+              if server_side and name == "postgresql" else
+              dbapi.cursor())  # type: ignore[union-attr]
+    try:
+        yield name, cursor
+    finally:
+        cursor.close()
+
+
+def _params(*values: Any) -> Any:
+    return row_without_nul(values)
+
+
+def _mark(dialect: str) -> str:
+    """The driver's placeholder (sqlite3: qmark; psycopg: format)."""
+    return "?" if dialect == "sqlite" else "%s"
+
+
 def key_index(session: Session, workspace: str) -> dict[tuple[str, str], int]:
     """(platform, native_key) -> id for the whole workspace, read once per import.
 
     Looking keys up chunk by chunk with ``IN (...)`` scanned the growing table on
     PostgreSQL before autovacuum had analysed it; one pass, then primary-key reads, does not.
+    Read as the driver's tuples (SQLAlchemy's rows were half the read at 100,000).
     """
-    query = core_select(TABLE.c.platform, TABLE.c.native_key, TABLE.c.id).where(
-        TABLE.c.workspace == workspace)
-    return {(p, k): i for p, k, i in session.connection().execute(query)}
+    with _driver_cursor(session) as (dialect, cursor):
+        cursor.execute("SELECT platform, native_key, id FROM nhi_identity WHERE workspace = "
+                       + _mark(dialect), _params(workspace))
+        return {(p, k): i for p, k, i in cursor.fetchall()}
 
 
-def rows_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """Stored identity rows (``id`` plus the import fields) by primary key.
+class StoredRow(Mapping[str, Any]):
+    """One stored identity as `rows_by_id` read it: ``id`` plus the import FIELDS, each
+    converted to what the ORM would load only when asked for (a re-import's merge reads
+    the few fields an export leaves empty), and `driver`, the FIELDS as the driver returned
+    them (SQLite: datetimes as text; JSON as text on both), which `update_identities`
+    compares a new row's driver values against."""
 
-    A re-import reads one chunk's stored rows at a time. The JSON columns come back as text
-    and each distinct list is decoded once (most are empty or repeat): decoding every value
-    was a quarter of a 100,000-identity re-import.
+    __slots__ = ("_readers", "driver", "id")
+
+    def __init__(self, row_id: int, driver: tuple[Any, ...],
+                 readers: tuple[Callable[[Any], Any] | None, ...]) -> None:
+        self.id, self.driver, self._readers = row_id, driver, readers
+
+    def __getitem__(self, name: str) -> Any:
+        if name == "id":
+            return self.id
+        i = _POSITION[name]
+        value, read = self.driver[i], self._readers[i]
+        return value if read is None or value is None else read(value)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        i = _POSITION.get(name)
+        if i is None:
+            return self.id if name == "id" else default
+        value, read = self.driver[i], self._readers[i]
+        return value if read is None or value is None else read(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("id", *FIELDS))
+
+    def __len__(self) -> int:
+        return 1 + len(FIELDS)
+
+
+def rows_by_id(session: Session, ids: Iterable[int]) -> dict[int, StoredRow]:
+    """Stored identity rows by primary key, read straight from the driver.
+
+    A re-import reads one chunk's stored rows at a time. SQLAlchemy's result rows and type
+    processing (a UTC datetime per date column, JSON) were most of the read: the driver's
+    values are kept as they are (to see whether an update would change anything) and
+    converted with SQLAlchemy's own result processors where read, once per distinct date
+    or list (they repeat across an estate).
     """
     wanted = sorted(set(ids))
-    found: dict[int, dict[str, Any]] = {}
-    columns = [TABLE.c.id] + [cast(TABLE.c[f], Text).label(f) if f in _JSON else TABLE.c[f]
-                              for f in FIELDS]
-    conn = session.connection()
-    for start in range(0, len(wanted), 1000):
-        query = core_select(*columns).where(TABLE.c.id.in_(wanted[start:start + 1000]))
-        for row in conn.execute(query):
-            values = dict(row._mapping)
-            for name in _JSON:
-                text = values[name]
-                values[name] = list(_json_tuple(text)) if text else []
-            found[row.id] = values
+    found: dict[int, StoredRow] = {}
+    if not wanted:
+        return found
+    readers = _readers(session.connection().dialect)
+    with _driver_cursor(session) as (dialect, cursor):
+        if dialect == "postgresql":
+            columns = ", ".join(f"{f}::text" if f in _JSON else f for f in FIELDS)
+            sql = f"SELECT id, {columns} FROM nhi_identity WHERE id = ANY(%s)"
+        else:
+            sql = f"SELECT id, {', '.join(FIELDS)} FROM nhi_identity WHERE id IN "
+        for start in range(0, len(wanted), 1000):
+            batch = wanted[start:start + 1000]
+            if dialect == "postgresql":
+                cursor.execute(sql, (batch,))
+            else:
+                cursor.execute(sql + f"({', '.join('?' for _ in batch)})", batch)
+            for row in cursor.fetchall():
+                found[row[0]] = StoredRow(row[0], tuple(row[1:]), readers)
     return found
+
+
+_POSITION = {name: i for i, name in enumerate(FIELDS)}
+_READERS: dict[str, tuple[Callable[[Any], Any] | None, ...]] = {}
+
+
+def _readers(dialect: Dialect) -> tuple[Callable[[Any], Any] | None, ...]:
+    """Per column of FIELDS, the conversion from the driver's value to what the ORM loads
+    (None where there is none); built once per dialect."""
+    if dialect.name not in _READERS:
+        _READERS[dialect.name] = tuple(_reader(dialect, name) for name in FIELDS)
+    return _READERS[dialect.name]
+
+
+def _reader(dialect: Dialect, name: str) -> Callable[[Any], Any] | None:
+    if name in _JSON:
+        return _json_value
+    process = TABLE.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
+    if process is None:
+        return None
+    if name in _TIMES:  # exports repeat dates: convert each distinct one once
+        return lru_cache(maxsize=1 << 14)(process)
+    return process
+
+
+def _json_value(text: str) -> list[Any]:
+    return list(_json_tuple(text)) if text else []
 
 
 _INSERT_COLUMNS = (*FIELDS, "workspace", "imported_by", "evaluated_at", "first_seen_at",
@@ -181,24 +286,48 @@ _UPDATE_COLUMNS = (*FIELDS, "imported_by", "evaluated_at", "last_seen_at")
 
 
 def update_identities(session: Session, rows: Sequence[dict[str, Any]], *, actor: str,
-                      now: datetime) -> None:
-    """Rows carry ``id`` plus every name in FIELDS.
+                      now: datetime, stored: Mapping[int, StoredRow] | None = None) -> int:
+    """Rows carry ``id`` plus every name in FIELDS; returns how many changed a field.
 
     Through the driver's executemany with ready values, as `insert_identities` on SQLite:
     SQLAlchemy's per-value type processing was a third of a 100,000-identity re-import.
+    With `stored` (`rows_by_id` of these ids), a row whose driver values equal the stored
+    ones is not rewritten: only the importer and the times are set, for all such rows in
+    one statement (a re-import of an unchanged export is mostly those). The rows end the
+    same either way.
     """
     if not rows:
-        return
+        return 0
     now = as_utc(now)
     conn = session.connection()
     dialect = conn.dialect.name
     mark = "?" if dialect == "sqlite" else "%s"
-    sets = ", ".join(f"{c} = {mark}::json" if c in _JSON and dialect != "sqlite"
-                     else f"{c} = {mark}" for c in _UPDATE_COLUMNS)
     stamp = _driver_value("evaluated_at", now, dialect)
     values = _row_values(dialect)
-    conn.exec_driver_sql(f"UPDATE nhi_identity SET {sets} WHERE id = {mark}",
-                         [(*values(r), actor, stamp, stamp, r["id"]) for r in rows])
+    changed: list[tuple[Any, ...]] = []
+    same: list[int] = []
+    for r in rows:
+        new = values(r)
+        before = stored.get(r["id"]) if stored is not None else None
+        if before is not None and before.driver == new:
+            same.append(r["id"])
+        else:
+            changed.append((*new, actor, stamp, stamp, r["id"]))
+    if changed:
+        sets = ", ".join(f"{c} = {mark}::json" if c in _JSON and dialect != "sqlite"
+                         else f"{c} = {mark}" for c in _UPDATE_COLUMNS)
+        conn.exec_driver_sql(f"UPDATE nhi_identity SET {sets} WHERE id = {mark}", changed)
+    touch = "UPDATE nhi_identity SET imported_by = {0}, evaluated_at = {0}, last_seen_at = {0}"
+    for start in range(0, len(same), 1000):
+        batch = same[start:start + 1000]
+        if dialect == "postgresql":
+            conn.exec_driver_sql(touch.format("%s") + " WHERE id = ANY(%s)",
+                                 (actor, stamp, stamp, batch))
+        else:
+            holes = ", ".join("?" for _ in batch)
+            conn.exec_driver_sql(touch.format("?") + f" WHERE id IN ({holes})",
+                                 (actor, stamp, stamp, *batch))
+    return len(changed)
 
 
 def iter_columns(session: Session, workspace: str, columns: Sequence[str], *,
@@ -231,18 +360,20 @@ def gap_rows(session: Session, workspace: str, *, batch: int = 10_000,
     """(platform, name, owner, gaps) of every identity in `workspace` with a gap, in no
     particular order.
 
-    What the task sync groups, read as plain tuples from one streamed query (`yield_per`:
-    a server-side cursor on PostgreSQL, so memory stays flat): `iter_columns` (dicts, JSON
+    What the task sync groups, read as the driver's tuples from one streamed query (a
+    server-side cursor on PostgreSQL, so memory stays flat): `iter_columns` (dicts, JSON
     decoded per row, keyset pages) cost the sync of a 100,000-identity inventory two to
-    three seconds. The gaps column is read as text and each distinct list decoded once.
+    three seconds, SQLAlchemy's streamed rows a few tenths. The gaps column is read as text
+    and each distinct list decoded once.
     """
-    gaps = cast(TABLE.c.gaps, Text)
-    query = (core_select(TABLE.c.platform, TABLE.c.name, TABLE.c.owner, gaps)
-             .where(TABLE.c.workspace == workspace).execution_options(yield_per=batch))
-    for rows in session.connection().execute(query).partitions():
-        for platform, name, owner, text in rows:
-            if text and text != "[]" and (found := _json_tuple(text)):
-                yield platform, name, owner, found
+    with _driver_cursor(session, server_side=True) as (dialect, cursor):
+        gaps = "gaps::text" if dialect == "postgresql" else "gaps"
+        cursor.execute(f"SELECT platform, name, owner, {gaps} FROM nhi_identity "
+                       f"WHERE workspace = {_mark(dialect)}", _params(workspace))
+        while rows := cursor.fetchmany(batch):
+            for platform, name, owner, text in rows:
+                if text and text != "[]" and (found := _json_tuple(text)):
+                    yield platform, name, owner, found
 
 
 def count_identities(session: Session, workspace: str) -> int:
@@ -274,6 +405,53 @@ def links(session: Session, workspace: str, *, active_only: bool = True,
         query = query.where(col(Task.status).in_(ACTIVE))
     return [(link, task) for link, task in
             session.exec(query.order_by(col(NhiTaskLink.id))).all()]
+
+
+class OpenLink(NamedTuple):
+    """A link of an open (or snoozed) task, as a plain row (`open_links`)."""
+
+    id: int
+    owner: str
+    gap_kind: str
+    task_id: int
+    identities: list[str]
+
+
+def open_links(session: Session, workspace: str) -> list[OpenLink]:
+    """The links of an inventory's open and snoozed tasks, oldest first, as plain rows:
+    what the task sync compares its groups with. The sync loads as objects
+    (`links_by_id`) only the few it changes: loading every link and task of a large
+    inventory as ORM objects on every import cost a few tenths of a second on SQLite and
+    most of a second on PostgreSQL.
+    """
+    link: Table = NhiTaskLink.__table__  # type: ignore[attr-defined]
+    task: Table = Task.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    rows = [OpenLink(*row) for row in conn.execute(
+        core_select(link.c.id, link.c.owner, link.c.gap_kind, link.c.task_id, link.c.identities)
+        .where(link.c.workspace == workspace).order_by(link.c.id))]
+    # the tasks' status by primary key, not joined: on tables not yet analysed (a new
+    # installation's first imports) PostgreSQL joined them with a nested loop that scanned
+    # the workspace's links once per task, half a second at 2,696 tasks
+    wanted = sorted({r.task_id for r in rows})
+    active: set[int] = set()
+    for start in range(0, len(wanted), 500):
+        active.update(conn.execute(core_select(task.c.id).where(
+            task.c.id.in_(wanted[start:start + 500]), task.c.status.in_(ACTIVE))).scalars())
+    return [r for r in rows if r.task_id in active]
+
+
+def links_by_id(session: Session, ids: Iterable[int]) -> dict[int, tuple[NhiTaskLink, Task]]:
+    """Links (by id) with their tasks, as objects in the session."""
+    wanted = sorted(set(ids))
+    found: dict[int, tuple[NhiTaskLink, Task]] = {}
+    for start in range(0, len(wanted), 500):
+        query = select(NhiTaskLink, Task).where(
+            col(NhiTaskLink.id).in_(wanted[start:start + 500]), NhiTaskLink.task_id == Task.id)
+        for link, task in session.exec(query).all():
+            assert link.id is not None
+            found[link.id] = (link, task)
+    return found
 
 
 def add_links(session: Session, rows: Sequence[dict[str, Any]], *, workspace: str,

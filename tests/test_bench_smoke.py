@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 INGRESS = {"slack.slash_command", "slack.block_actions", "teams.message", "teams.card_submit"}
 EXPECTED = INGRESS | {"memory.serve_peak_rss", "dialog.step", "qa.ask_shipped",
-                      "qa.ask_synthetic", "qa.cold_cli", "nudge.sweep", "inventory.import"}
+                      "qa.ask_synthetic", "qa.cold_cli", "nudge.sweep", "inventory.import",
+                      "inventory.reimport"}
 
 
 async def _server(handler: Any) -> tuple[web.AppRunner, str]:
@@ -146,6 +147,10 @@ def test_tiny_run_produces_the_documented_json() -> None:
     if "skipped" not in sweep:
         assert [s["tasks"] for s in sweep["sizes"]] == [2_000]
         assert "ix_task_due_nudges" in sweep["explain_with_index"]
+    again = next(r for r in results if r["name"] == "inventory.reimport")
+    if "skipped" not in again:  # the same files a second time: the update path only
+        assert (again["imported"], again["updated"], again["tasks_created"]) == (0, 1000, 0)
+        assert again["ratio"]["vs_first_import"] > 0
 
 
 def test_a_server_that_cannot_start_becomes_a_stated_reason() -> None:

@@ -138,3 +138,73 @@ def test_bulk_update_writes_every_field_and_the_bookkeeping(engine: Engine) -> N
         assert got.first_seen_at == NOW
     untouched = stored["key-2"]
     assert untouched.imported_by == "slack:T1:UADMIN" and untouched.last_seen_at == NOW
+
+
+def _orm_values(got: NhiIdentity) -> dict[str, Any]:
+    return {"id": got.id, **{f: getattr(got, f) for f in FIELDS}}
+
+
+def test_stored_rows_read_as_the_orm_loads_them(engine: Engine) -> None:
+    """`rows_by_id` reads the driver's values and converts them itself: every field, read
+    by key or by `get`, equals what the ORM loads (UTC datetimes, booleans, JSON lists,
+    None), and a field it does not hold is the default."""
+    from storage.inventory import rows_by_id
+
+    rows = [_row(i, has_secret=None if i % 5 == 1 else i % 2 == 0,
+                 used_by_humans=None if i % 4 == 1 else i % 7 == 0,
+                 expires=NOW + timedelta(days=i) if i % 3 else None) for i in range(30)]
+    with session_scope(engine) as session:
+        insert_identities(session, "slack:T1", rows, actor="slack:T1:UADMIN", now=NOW)
+    with session_scope(engine) as session:
+        orm = {r.id or 0: _orm_values(r) for r in session.exec(select(NhiIdentity)).all()}
+        stored = rows_by_id(session, [*orm, *orm, 10**9])  # repeats and a missing id
+    assert set(stored) == set(orm)
+    for row_id, want in orm.items():
+        got = stored[row_id]
+        assert dict(got) == want
+        assert {f: got.get(f) for f in want} == want
+        assert got.get("workspace") is None and got.get("nothing", 7) == 7
+        for field in ("created", "last_rotated", "last_used", "expires"):
+            if want[field] is not None:
+                assert got[field].tzinfo is UTC, field
+        for field in ("privileges", "shared_with", "gaps"):
+            assert got[field] is not got[field], "each read is a fresh list"
+    with session_scope(engine) as session:
+        assert rows_by_id(session, []) == {}
+
+
+def test_update_rewrites_only_changed_rows_and_stamps_every_row(engine: Engine) -> None:
+    """With the stored rows, an update whose driver values equal them only sets the
+    importer and the times; a row with any difference (a microsecond, a list item, None
+    for False, a NUL that is dropped on write) is rewritten. Both end as a full update."""
+    from storage.inventory import rows_by_id, update_identities
+
+    rows = [_row(i) for i in range(8)]
+    with session_scope(engine) as session:
+        insert_identities(session, "slack:T1", rows, actor="slack:T1:UADMIN", now=NOW)
+    with session_scope(engine) as session:
+        ids = {r.native_key: r.id or 0 for r in session.exec(select(NhiIdentity)).all()}
+    changes: dict[int, dict[str, Any]] = {
+        1: {"last_used": rows[1]["last_used"] + timedelta(microseconds=1)},
+        2: {"privileges": ["roles/owner", "x"]},
+        3: {"has_secret": None},
+        4: {"name": "nhi-\x004"},  # stored as "nhi-4": the same text, written anyway
+        5: {"gaps": ["unowned", "unused", "privileged"]},
+    }
+    later = NOW + timedelta(days=2)
+    new = [{**_row(i, **changes.get(i, {})), "id": ids[f"key-{i}"]} for i in range(8)]
+    with session_scope(engine) as session:
+        stored = rows_by_id(session, ids.values())
+        changed = update_identities(session, new, actor="slack:T1:UOTHER", now=later,
+                                    stored=stored)
+    assert changed == len(changes)
+    with session_scope(engine) as session:
+        back = {r.native_key: r for r in session.exec(select(NhiIdentity)).all()}
+    for i in range(8):
+        got, want = back[f"key-{i}"], {**_row(i, **changes.get(i, {}))}
+        want["name"] = want["name"].replace("\x00", "")
+        assert {f: getattr(got, f) for f in FIELDS} == {f: want[f] for f in FIELDS}, i
+        assert (got.imported_by, got.evaluated_at, got.last_seen_at, got.first_seen_at) == (
+            "slack:T1:UOTHER", later, later, NOW), i
+    with session_scope(engine) as session:  # nothing to compare with: every row rewritten
+        assert update_identities(session, new, actor="slack:T1:UOTHER", now=later) == 8

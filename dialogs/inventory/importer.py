@@ -8,7 +8,7 @@ sync (`dialogs.inventory.tasks_sync`) runs after the last chunk, over the whole 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,7 @@ CHUNK = 1000
 MAX_REJECTED = 1000  # rows listed in a report; the count beyond is summarised
 
 
-def merge(stored: dict[str, Any] | None, new: IdentityRecord) -> IdentityRecord:
+def merge(stored: Mapping[str, Any] | None, new: IdentityRecord) -> IdentityRecord:
     """What the export says wins; what it leaves out keeps the stored value.
 
     So a GCP key listing after the account listing fills in rotation dates without wiping
@@ -132,12 +132,12 @@ class _Run:
             if before is None:
                 inserts.append(row)
             else:
-                updates.append({"id": before["id"], **row})
+                updates.append({"id": known, **row})
         self.report.imported += len(inserts)
         self.report.updated += len(updates)
         if not self.dry_run:
             insert_identities(session, self.workspace, inserts, actor=self.actor, now=self.now)
-            update_identities(session, updates, actor=self.actor, now=self.now)
+            update_identities(session, updates, actor=self.actor, now=self.now, stored=stored)
 
 
 def import_rows(

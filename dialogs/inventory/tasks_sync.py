@@ -20,14 +20,16 @@ from dialogs.reminders import NudgeSettings
 from dialogs.task_ops import NewTask, create_tasks, mark_done
 from knowledge.inventory.rules import GapRules
 from storage.inventory import (
+    OpenLink,
     add_links,
     gap_rows,
-    links,
+    links_by_id,
     note_task,
     note_tasks,
     refs_by_email,
     relist_task,
 )
+from storage.inventory import open_links as open_links_of
 
 LISTED = 25  # identities named in a task's text; the full list is in the link and the pack
 
@@ -76,23 +78,30 @@ def sync_tasks(session: Session, *, workspace: str, importer: str, rules: GapRul
     groups = _groups(session, workspace, importer)
     new_tasks: list[NewTask] = []
     new_groups: list[tuple[str, str, list[str]]] = []
-    open_links = {(link.owner, link.gap_kind): (link, task)
-                  for link, task in links(session, workspace)}
+    # compared as plain rows; only the links that change are loaded as objects
+    open_links = {(link.owner, link.gap_kind): link for link in open_links_of(session, workspace)}
+    relists: list[tuple[OpenLink, list[str]]] = []
     for (owner, kind), identities in sorted(groups.items()):
-        title, why = _why(rules, kind, identities)
         if (owner, kind) in open_links:
-            link, task = open_links.pop((owner, kind))
-            if link.identities != identities:
-                relist_task(session, link, task, identities=identities, title=title, why=why,
-                            actor=actor, now=now, source=source)
-                result.updated += 1
+            row = open_links.pop((owner, kind))
+            if row.identities != identities:
+                relists.append((row, identities))
             continue
+        title, why = _why(rules, kind, identities)
         rule = rules.gaps[kind]
         new_tasks.append(NewTask(
             workspace=workspace_of(owner, workspace), kind=rule.task_kind, title=title,
             owner=owner, created_by=importer, due=now.date() + timedelta(days=rule.due_days),
             why=why, controls=rule.control_ids(), priority=rule.priority))
         new_groups.append((owner, kind, identities))
+    loaded = links_by_id(session, [row.id for row, _ in relists]
+                         + [row.id for row in open_links.values()])
+    for row, identities in relists:  # in group order, as they were compared
+        link, task = loaded[row.id]
+        title, why = _why(rules, row.gap_kind, identities)
+        relist_task(session, link, task, identities=identities, title=title, why=why,
+                    actor=actor, now=now, source=source)
+        result.updated += 1
     # new tasks, their links and history notes in bulk: one ORM flush per task was most of
     # a large import's task sync (issue 13)
     session.flush()  # the relisted tasks first, as before
@@ -108,7 +117,8 @@ def sync_tasks(session: Session, *, workspace: str, importer: str, rules: GapRul
     result.created = len(ids)
     add_links(session, new_links, workspace=workspace, now=now)
     note_tasks(session, notes, actor=actor, now=now, source=source)
-    for link, task in open_links.values():  # groups that are now empty: their gaps are gone
+    for row in open_links.values():  # groups that are now empty: their gaps are gone
+        link, task = loaded[row.id]
         assert task.id is not None
         mark_done(session, task.id, actor=actor, source=source, now=now)
         note_task(session, task.id, action="resolved", actor=actor, now=now, source=source,
