@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from sqlalchemy import text
@@ -46,6 +47,19 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+def _warm_knowledge(engine: Engine) -> Callable[[web.Application], Awaitable[None]]:
+    """Build the knowledge index and load the intent model before serving (Slack and Teams
+    alike), so the first question is not slow and concurrent first questions do not each load
+    the model."""
+
+    async def warm(_app: web.Application) -> None:
+        from dialogs.qa import ask_result
+
+        await asyncio.to_thread(ask_result, engine, "ISO 27001 or SOC 2")
+
+    return warm
+
+
 def create_app(engine: Engine, *, slack: SlackSettings | None, teams: bool,
                scheduler: bool = True) -> web.Application:
     """The application `idgov serve` runs; `engine` must already be migrated."""
@@ -64,6 +78,8 @@ def create_app(engine: Engine, *, slack: SlackSettings | None, teams: bool,
         from bot.teams.web import setup_teams
 
         setup_teams(app, engine)
+    if slack is not None or teams:
+        app.on_startup.append(_warm_knowledge(engine))
     if scheduler:
         from bot.scheduler import start_background
 

@@ -114,3 +114,26 @@ def test_the_region_and_the_sector_are_the_buyers_when_the_message_says_so(
 ])
 def test_abbreviations_leave_ordinary_words_alone(text: str, absent: str) -> None:
     assert absent not in words(text)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "customers want soc 2 - should we pick type 1 or type 2?",
+        "our sales team asks: soc 2 type 1 or type 2, which should we choose?",
+    ],
+)
+def test_a_bare_mention_of_customers_keeps_the_specific_answer(question: str) -> None:
+    """Found in review: any "customers" or "sales" replaced the answer the index and the
+    classifier agreed on with the generic procurement rule."""
+    from knowledge.qa.situational import names_buyers
+
+    assert not names_buyers(question)
+    assert ask(question).entry_ids == ["soc2-type1-vs-type2"]
+
+
+def test_who_the_buyers_are_is_read_from_selling_to_clauses() -> None:
+    from knowledge.qa.situational import names_buyers
+
+    assert names_buyers("we sell to hospitals in the US and Europe, which framework?")
+    assert names_buyers("our customers are mostly german banks, iso or soc2?")

@@ -12,7 +12,6 @@ Bolt checks the signature again inside dispatch (harmless, and it covers Socket 
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
@@ -137,7 +136,6 @@ def setup_slack(app: web.Application, engine: Engine, settings: SlackSettings) -
         bolt.middleware(_count_inbound(metrics))
     app[SLACK_APP_KEY] = bolt
     app[SLACK_SECRET_KEY] = settings.signing_secret or ""
-    app.on_startup.append(_warm_knowledge(engine))
     _shared_session(app, bolt)
     if settings.socket_mode:
         _add_socket_mode(app, bolt, settings)
@@ -183,17 +181,6 @@ def _shared_session(app: web.Application, bolt: AsyncApp) -> None:
 
     app.on_startup.append(open_session)
     app.on_cleanup.append(close_session)
-
-
-def _warm_knowledge(engine: Engine) -> Callable[[web.Application], Awaitable[None]]:
-    """Build the knowledge index before serving, so the first question is not slow."""
-
-    async def warm(_app: web.Application) -> None:
-        from dialogs.qa import ask_result
-
-        await asyncio.to_thread(ask_result, engine, "ISO 27001 or SOC 2")
-
-    return warm
 
 
 def _add_socket_mode(app: web.Application, bolt: AsyncApp, settings: SlackSettings) -> None:

@@ -1,11 +1,14 @@
 """`ask(question)`: the best sourced answer from the knowledge base, or an honest refusal.
 
-For a compliance team a confident wrong answer is worse than none, so an answer is given only
-when the best entry both scores well for the query and covers most of its informative words
-(see `knowledge.qa.index`); the thresholds below were calibrated on tests/eval (figures in
-docs/knowledge.md). The shipped index is built once per process; with organisation entries
-(`OrgEntries`, read by `dialogs.qa`), they are merged in and the merged index is rebuilt only
-when their fingerprint changes.
+For a compliance team a confident wrong answer is worse than none. Two rankers look at each
+question: BM25F over the entries' words (`knowledge.qa.index`), with a refusal rule (enough of
+the question covered, a high enough score, a shared domain term, nothing foreign), and an
+intent classifier trained on the entries' phrasings (`knowledge.qa.intent`). The classifier's
+entry is answered when it is likely and the question is about it; the index's only when the
+classifier ranks it first too; otherwise `ask` refuses, offering the best-ranked entries. The
+thresholds below were set on the tuned evaluation sets (docs/knowledge.md). The shipped index
+is built once per process; with organisation entries (`OrgEntries`, read by `dialogs.qa`),
+they are merged in and the merged index is rebuilt only when their fingerprint changes.
 """
 
 from __future__ import annotations
@@ -232,8 +235,9 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
 
 def query_tokens(query: Query) -> list[str]:
     """The classifier's input: the index's parsed terms (stemmed and spelling-corrected, as the
-    training phrasings were stemmed), with words the base has never seen stemmed as typed."""
-    return [stem(t[1:]) if t[:1] in "?!" else t for t in query.terms]
+    training phrasings were stemmed), with words the base has never seen (`?`) or that name a
+    foreign subject (`!`) stemmed as typed."""
+    return [stem(t[1:]) if t.startswith(("?", "!")) else t for t in query.terms]
 
 
 def _choose(base: KnowledgeBase, query: Query, hits: list[Hit]) -> Hit | None:
@@ -243,8 +247,9 @@ def _choose(base: KnowledgeBase, query: Query, hits: list[Hit]) -> Hit | None:
     classifier knows only the shipped pack). Otherwise the classifier's entry is answered when
     it is likely enough and the question is about it (coverage, a domain term, no foreign
     subject); failing that, BM25F's best when the refusal rule accepts it and the classifier
-    ranks the same entry first (`AGREEMENT_DEPTH`). When the two disagree and neither is sure,
-    a refusal with "Did you mean" beats a coin toss (docs/knowledge.md, "Fourth round")."""
+    ranks the same entry first (`AGREEMENT_DEPTH`). When the classifier is unsure and does not
+    back the index's pick, `ask` refuses with "Did you mean" rather than toss a coin, even if
+    the index alone would have answered (docs/knowledge.md, "Fourth round")."""
     best = hits[0]
     confident = is_confident(best) and is_clear(hits)
     model = shipped_model()
@@ -260,9 +265,12 @@ def _choose(base: KnowledgeBase, query: Query, hits: list[Hit]) -> Hit | None:
     position, probability = likeliest[0]
     if probability >= MIN_INTENT_PROBABILITY:
         candidate = base.index.hit(query, position)
+        # A word the base has never seen ("rotate my cat", "type 2 diabetes") holds the
+        # classifier to the index's own coverage floor: one domain word is all it would see.
+        floor = MIN_COVERAGE if query.unknown else MIN_INTENT_COVERAGE
         if (
             candidate.anchored
-            and candidate.coverage >= MIN_INTENT_COVERAGE
+            and candidate.coverage >= floor
             and candidate.foreign_share <= MAX_FOREIGN
         ):
             return candidate

@@ -5,13 +5,13 @@ question in wording no phrasing uses ("can the iso auditor also do our soc2?") l
 neighbour that happens to share more words. A multinomial logistic regression trained on every
 entry's question, paraphrases and tags learns which words and word pieces *separate* one entry
 from its neighbours, and character n-grams of the normalised text carry it over typos and word
-forms ("rotat", "reveiw"). On four blind sets it ranked the right entry first 5 to 7 points more
+forms ("rotat", "reveiw"). On three blind sets it ranked the right entry first 5 to 7 points more
 often than BM25F (docs/knowledge.md, "Fourth round").
 
 The model is trained offline (`python -m knowledge.qa.intent_train`, scikit-learn, a development
 dependency) and shipped as `knowledge/qa/intent_model.json`: per feature, the classes it
-moves and by how much. Prediction is pure Python: a question has a few hundred features, so it
-costs well under a millisecond and needs no numerical library at run time. The file records a
+moves and by how much. Prediction is pure Python: a question has under a hundred features, so it
+costs about a millisecond and needs no numerical library at run time. The file records a
 digest of the phrasings it was trained on; `tests/test_kb_intent.py` fails when the entries change
 and the model was not retrained.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -31,6 +32,8 @@ from typing import Final, cast
 
 from knowledge.qa.models import Entry
 from knowledge.qa.text import stem, words
+
+log = logging.getLogger(__name__)
 
 MODEL_FILE: Final = "intent_model.json"
 #: Character n-gram lengths taken inside each normalised, stemmed word (padded with spaces).
@@ -69,10 +72,12 @@ def training_texts(entries: Iterable[Entry]) -> list[tuple[str, str]]:
 
 
 def training_digest(entries: Iterable[Entry]) -> str:
-    """A digest of the training texts: the shipped model must have been trained on these."""
-    digest = hashlib.sha256()
+    """A digest of what the model learns from: each training text's tokens (so a change to the
+    stop words, the normalisation or the stemmer counts, not only to the entries) and the
+    feature settings."""
+    digest = hashlib.sha256(repr(CHAR_NGRAMS).encode())
     for text, entry_id in training_texts(entries):
-        digest.update(f"{entry_id}\x1f{text}\x1e".encode())
+        digest.update(f"{entry_id}\x1f{' '.join(tokens_of(text))}\x1e".encode())
     return digest.hexdigest()
 
 
@@ -170,29 +175,48 @@ class IntentModel:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> IntentModel:
-        idf = data["idf"]
-        weights = data["weights"]
-        classes = data["classes"]
-        intercepts = data["intercepts"]
-        assert isinstance(idf, list) and isinstance(weights, dict)
-        assert isinstance(classes, list) and isinstance(intercepts, list)
+    def from_json(cls, data: object) -> IntentModel:
+        """The model from its JSON form; ValueError when the shape is not the one written."""
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        classes, intercepts = data.get("classes"), data.get("intercepts")
+        idf, weights, digest = data.get("idf"), data.get("weights"), data.get("digest")
+        if not (isinstance(classes, list) and isinstance(intercepts, list) and classes):
+            raise ValueError("classes and intercepts missing")
+        if len(classes) != len(intercepts) or not all(isinstance(c, str) for c in classes):
+            raise ValueError("classes and intercepts do not match")
+        if not (isinstance(idf, list) and len(idf) == 2 and all(isinstance(b, dict) for b in idf)):
+            raise ValueError("idf is not two blocks")
+        if not (isinstance(weights, dict) and isinstance(digest, str)):
+            raise ValueError("weights or digest missing")
         return cls(
-            classes=[str(c) for c in classes],
+            classes=classes,
             intercepts=[float(b) for b in intercepts],
             # Used as parsed: converting 14,000 weight lists cost more than parsing the file
-            # (a cold `idgov ask` pays it); [class, weight] lists unpack like tuples.
+            # (a cold `idgov ask` pays it); [class, weight] lists unpack like pairs.
             weights=cast(dict[str, list[tuple[int, float]]], weights),
             vectoriser=Vectoriser(cast(list[dict[str, float]], idf)),
-            digest=str(data["digest"]),
+            digest=digest,
         )
 
 
 @lru_cache(maxsize=1)
 def shipped_model() -> IntentModel | None:
-    """The model trained on the shipped pack, or None when the file is absent (a build
-    without it falls back to BM25F alone)."""
+    """The model trained on the shipped pack, or None (logged once) when the file is absent or
+    unreadable: `ask` then falls back to BM25F and its refusal rule alone, which answers
+    somewhat less and somewhat more wrongly (docs/knowledge.md), rather than fail every
+    question."""
     path = resources.files("knowledge.qa").joinpath(MODEL_FILE)
     if not path.is_file():
+        log.warning("intent model %s is missing: answering with BM25F alone", MODEL_FILE)
         return None
-    return IntentModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    try:
+        model = IntentModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+        log.warning(
+            "intent model %s unreadable (%s): answering with BM25F alone",
+            MODEL_FILE,
+            type(exc).__name__,
+        )
+        return None
+    return model

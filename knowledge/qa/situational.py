@@ -114,10 +114,11 @@ def _clauses(question: str) -> tuple[str | None, list[str]]:
 
 
 def names_buyers(question: str) -> bool:
-    """True when the message says who its customers are ("we sell to hospitals"): the
-    situational rule then reads their sector and region, which word matching cannot (an entry
-    about *being* a hospital shares the word)."""
-    return _clauses(question)[0] is not None
+    """True when the message says who it sells to ("we sell to hospitals", "our customers are
+    German banks"): the situational rule then reads their sector and region, which word
+    matching cannot (an entry about *being* a hospital shares the word). A bare mention of
+    customers or sales ("customers want soc 2 - type 1 or type 2?") is not enough."""
+    return _SELLING_TO.search(question.lower()) is not None
 
 
 def situation_entry(question: str) -> str:
