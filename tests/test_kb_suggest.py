@@ -10,9 +10,6 @@ The floors below are those figures less about one question; they are guards, not
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,8 +25,7 @@ from knowledge.qa.suggest import DID_YOU_MEAN, MAX_SUGGESTIONS
 from tests.cards_fixtures import EVIL, FIXTURES
 from tests.eval.harness import all_sets
 from tests.teams_helpers import submits
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.test_kb_cli import idgov
 
 #: set -> (floor on the share of refused in-scope questions whose label is suggested,
 #:         most out-of-scope questions allowed to get suggestions)
@@ -148,32 +144,19 @@ def test_ask_action_round_trips_through_the_codec() -> None:
         from_teams({"idgov": "ask", "e": "x" * 201})
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=60,
-    )
-
-
 def test_cli_json_and_text_list_suggestions(tmp_path: Path) -> None:
     question = "after certification how often does the auditor come back"
-    proc = _cli("ask", question, "--format", "json", cwd=tmp_path)
+    proc = idgov("ask", question, "--format", "json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert set(data) == {"answered", "answer", "sources", "score", "suggestions"}
     assert data["answered"] is False and data["answer"].endswith(DID_YOU_MEAN)
     assert data["suggestions"][0]["id"] == "iso27001-certificate-cycle"
     assert all(set(s) == {"id", "title", "url"} for s in data["suggestions"])
-    text = _cli("ask", question, cwd=tmp_path).stdout
+    text = idgov("ask", question, cwd=tmp_path).stdout
     assert DID_YOU_MEAN in text and "\n1. How long is an ISO/IEC 27001 certificate valid" in text
     assert "[iso27001-certificate-cycle]" in text
-    plain = _cli("ask", "good morning everyone", "--format", "json", cwd=tmp_path).stdout
+    plain = idgov("ask", "good morning everyone", "--format", "json", cwd=tmp_path).stdout
     assert json.loads(plain)["suggestions"] == []
 
 
