@@ -100,17 +100,14 @@ class KnowledgeBase:
 
     def find(self, entry_id: str) -> KnowledgeItem | None:
         """The item with this entry id (a suggestion button names one), if the base has it."""
-        position = self._positions().get(entry_id)
+        position = self.position(entry_id)
         return None if position is None else self.items[position]
 
-    def position(self, entry_id: str) -> int:
-        """Where the entry with this id is in `items` (and in the index); it must exist."""
-        return self._positions()[entry_id]
-
-    def _positions(self) -> dict[str, int]:
+    def position(self, entry_id: str) -> int | None:
+        """Where the entry with this id is in `items` (and in the index), if the base has it."""
         if self._by_id is None:
             self._by_id = {item.entry.id: n for n, item in enumerate(self.items)}
-        return self._by_id
+        return self._by_id.get(entry_id)
 
 
 @lru_cache(maxsize=1)
@@ -218,9 +215,10 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
     hit = hits[0]
     if is_tool_howto(question) and base.items[hit.position].origin == "shipped":
         return refusal()  # product instructions, not governance (an org FAQ may have them)
-    chosen = _choose(base, query, hits)
-    index_pick = chosen is not None and chosen.position == hit.position and is_confident(hit)
-    if not (index_pick and is_clear(hits)) or names_buyers(question):
+    confident = is_confident(hit) and is_clear(hits)
+    chosen = _choose(base, query, hits, confident)
+    index_pick = confident and chosen is not None and chosen.position == hit.position
+    if not index_pick or names_buyers(question):
         # Not the index's confident pick, or the message says who the buyers are: a
         # framework-choice question gets the rule for the asker's situation first (it reads
         # the buyers' sector and region, which neither the index nor the classifier does).
@@ -240,8 +238,9 @@ def query_tokens(query: Query) -> list[str]:
     return [stem(t[1:]) if t.startswith(("?", "!")) else t for t in query.terms]
 
 
-def _choose(base: KnowledgeBase, query: Query, hits: list[Hit]) -> Hit | None:
-    """The entry to answer with, or None to refuse.
+def _choose(base: KnowledgeBase, query: Query, hits: list[Hit], confident: bool) -> Hit | None:
+    """The entry to answer with, or None to refuse; `confident`: the refusal rule accepts
+    BM25F's best (`is_confident` and `is_clear`).
 
     An organisation's own entry that BM25F ranks first is judged by the refusal rule alone (the
     classifier knows only the shipped pack). Otherwise the classifier's entry is answered when
@@ -251,14 +250,13 @@ def _choose(base: KnowledgeBase, query: Query, hits: list[Hit]) -> Hit | None:
     back the index's pick, `ask` refuses with "Did you mean" rather than toss a coin, even if
     the index alone would have answered (docs/knowledge.md, "Fourth round")."""
     best = hits[0]
-    confident = is_confident(best) and is_clear(hits)
     model = shipped_model()
     if model is None or base.items[best.position].origin != "shipped":
         return best if confident else None
     likeliest = [
-        (base.position(entry_id), p)
+        (position, p)
         for entry_id, p in model.ranked(query_tokens(query), AGREEMENT_DEPTH)
-        if base.find(entry_id) is not None
+        if (position := base.position(entry_id)) is not None
     ]
     if not likeliest:
         return best if confident else None

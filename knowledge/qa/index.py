@@ -215,43 +215,29 @@ class Bm25fIndex:
     def search(self, text: str, limit: int = 5) -> tuple[Query, list[Hit]]:
         """Rank entries for a query; returns the parsed query and the top `limit` hits."""
         query = self.parse(text)
-        total = sum(query.weights) or 1.0
-        foreign_share = self.max_idf * len(query.foreign) / total
-        query_anchors = [t for t in query.terms if t in self.anchors]
-        hits = []
-        for pos, raw in self._best(query):
-            entry_terms = self._terms[pos]
-            matched = sum(
-                w for t, w in zip(query.terms, query.weights, strict=True) if t in entry_terms
-            )
-            anchored = any(t in entry_terms for t in query_anchors)
-            sim = self._similarity(query, pos)
-            norm = raw / total
-            final = norm + PARAPHRASE_WEIGHT * sim
-            hits.append(Hit(pos, final, matched / total, norm, sim, anchored, foreign_share))
+        hits = [self._measure(query, pos, raw) for pos, raw in self._best(query)]
         hits.sort(key=lambda h: (-h.score, h.position))
         return query, hits[:limit]
 
     def hit(self, query: Query, position: int) -> Hit:
         """The measures of `search` for one given entry, wherever it ranks (the intent
         classifier picks entries by other evidence; `ask` still checks their coverage)."""
+        raw = sum(self.postings[t].get(position, 0.0) for t in query.terms if t in self.postings)
+        return self._measure(query, position, raw)
+
+    def _measure(self, query: Query, position: int, raw: float) -> Hit:
+        """An entry's hit from its BM25F score: coverage, similarity, anchoring, foreign share."""
         total = sum(query.weights) or 1.0
         entry_terms = self._terms[position]
-        raw = sum(self.postings[t].get(position, 0.0) for t in query.terms if t in self.postings)
         matched = sum(
             w for t, w in zip(query.terms, query.weights, strict=True) if t in entry_terms
         )
-        anchored = any(t in entry_terms for t in query.terms if t in self.anchors)
+        anchored = any(t in entry_terms and t in self.anchors for t in query.terms)
         sim = self._similarity(query, position)
-        foreign_share = self.max_idf * len(query.foreign) / total
         norm = raw / total
+        foreign_share = self.max_idf * len(query.foreign) / total
         return Hit(
-            position,
-            norm + PARAPHRASE_WEIGHT * sim,
-            matched / total,
-            norm,
-            sim,
-            anchored,
+            position, norm + PARAPHRASE_WEIGHT * sim, matched / total, norm, sim, anchored,
             foreign_share,
         )
 
