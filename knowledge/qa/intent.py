@@ -24,7 +24,6 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
@@ -116,14 +115,6 @@ class Vectoriser:
         return out
 
 
-@dataclass(frozen=True)
-class Prediction:
-    """The most likely entry for a question and the model's probability for it."""
-
-    entry_id: str
-    probability: float
-
-
 class IntentModel:
     """The shipped classifier: vectoriser, per-feature class weights and class intercepts."""
 
@@ -158,12 +149,6 @@ class IntentModel:
         probs = self.probabilities(tokens)
         order = sorted(range(len(probs)), key=lambda i: (-probs[i], i))[:limit]
         return [(self.classes[i], probs[i]) for i in order]
-
-    def predict(self, text: str) -> Prediction:
-        """The likeliest entry for a question as typed."""
-        probs = self.probabilities(tokens_of(text))
-        best = max(range(len(probs)), key=lambda i: (probs[i], -i))
-        return Prediction(self.classes[best], probs[best])
 
     def to_json(self) -> dict[str, object]:
         return {
