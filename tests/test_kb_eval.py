@@ -22,11 +22,13 @@ from tests.eval.harness import (
     final,
     fresh,
     in_scope,
+    oos_tuning,
     out_of_scope,
     practitioner,
     practitioner2,
     practitioner3,
     practitioner4,
+    practitioner5,
     score,
 )
 
@@ -110,11 +112,14 @@ def test_method_beats_plain_bm25_baseline(figures: Figures) -> None:
 
 #: Regression floors on the held-out sets (figures in docs/knowledge.md, less one question).
 #: They are not targets: those sets are small, and only the main set carries the issue's bar.
-#: Re-measured for issue 11 through `ask` (catalogue look-ups included).
+#: Re-measured for issue 11 through `ask` (catalogue look-ups included). Since the fifth round
+#: their in-scope questions train the intent classifier (knowledge/qa/intent_train.py), so the
+#: top-1 and wrong floors guard against regressions only; their out-of-scope questions are not
+#: learnt and still measure refusal.
 HELD_OUT_FLOORS = {
-    "fresh": {"top1": 0.76, "refusal": 0.93, "wrong": 0.135},
-    "blind": {"top1": 0.93, "refusal": 0.96, "wrong": 0.035},
-    "final": {"top1": 0.90, "refusal": 0.93, "wrong": 0.07},
+    "fresh": {"top1": 0.96, "refusal": 0.93, "wrong": 0.035},
+    "blind": {"top1": 0.96, "refusal": 0.96, "wrong": 0.012},
+    "final": {"top1": 0.96, "refusal": 0.93, "wrong": 0.035},
 }
 
 
@@ -129,31 +134,38 @@ def test_held_out_sets_do_not_regress(name: str) -> None:
 
 
 # --- the practitioner sets (issue 11) ---------------------------------------------------
-# The first (practitioner.yaml) was written blind and measured the first retrieval round; the
-# second round was tuned on it, so it now has regression floors like the other tuned sets.
-# The second and third (practitioner2.yaml, practitioner3.yaml) were written blind before the
-# second and third rounds and only measure (docs/knowledge.md).
+# Each was written blind and frozen before a retrieval round, which it measured. Once a round
+# is over its set may become tuning data: the first (practitioner.yaml) was tuned on in the
+# second round; the second and third (practitioner2.yaml, practitioner3.yaml) became training
+# examples of the intent classifier in the fifth (knowledge/qa/intent_train.py). The fourth
+# and fifth only measure (docs/knowledge.md).
 
 #: Issue 11: the suite fails if a frozen blind set's wrong-answer rate exceeds 5%.
 PRACTITIONER_MAX_WRONG = 0.05
-#: The blind sets as committed (1d0234d, 1b15bb0); any edit, even to a label, fails the suite.
-BLIND_SHA256 = {
+#: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a); any edit, even to a label,
+#: fails the suite.
+FROZEN_SHA256 = {
     "practitioner2": "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6",
     "practitioner3": "40d5812ff49cbb5203370acea8e44693550b143bce82396b2a4ec9734b69086e",
     "practitioner4": "3ae754c89f93f12d9092ff6a925fefa1fe0dd7e3498f05efd93692719055bfa6",
+    "practitioner5": "0d0361cd2b79abc3c957364a04ffc057c5c5c8ba09017bf5a0d17d95ccb98ad1",
 }
 BLIND_SETS = {
+    "practitioner4": practitioner4,
+    "practitioner5": practitioner5,
+}
+TUNED_PRACTITIONER_SETS = {
+    "practitioner": practitioner,
     "practitioner2": practitioner2,
     "practitioner3": practitioner3,
-    "practitioner4": practitioner4,
 }
-#: Floors for the first set after round 4 (measured 94.2% / 0.0% / 100%, less one question).
-PRACTITIONER_FLOORS = {"top1": 0.93, "wrong": 0.008, "refusal": 1.0}
-
-
-@pytest.fixture(scope="module")
-def practitioner_figures() -> Figures:
-    return score(ask_ranker, *practitioner())
+#: Regression floors for the tuned practitioner sets after round 5 (the second and third are
+#: training data since then, so these floors guard against regressions, not measure).
+PRACTITIONER_FLOORS = {
+    "practitioner": {"top1": 0.98, "wrong": 0.008, "refusal": 1.0},
+    "practitioner2": {"top1": 0.92, "wrong": 0.023, "refusal": 0.98},
+    "practitioner3": {"top1": 0.91, "wrong": 0.015, "refusal": 1.0},
+}
 
 
 @pytest.fixture(scope="module")
@@ -166,29 +178,53 @@ def test_practitioner_sets_are_big_enough_and_frozen() -> None:
     assert len(cases) >= 80 and len(oos) >= 30
     text = (Path(__file__).parent / "eval" / "practitioner.yaml").read_text(encoding="utf-8")
     assert text.rstrip().endswith("# FROZEN")
-    for name, load in BLIND_SETS.items():
+    for name, load in {**BLIND_SETS, **TUNED_PRACTITIONER_SETS}.items():
         cases, oos = load()
         assert len(cases) >= 80 and len(oos) >= 30
-        raw = (Path(__file__).parent / "eval" / f"{name}.yaml").read_bytes()
-        assert hashlib.sha256(raw).hexdigest() == BLIND_SHA256[name], name
+        if name in FROZEN_SHA256:
+            raw = (Path(__file__).parent / "eval" / f"{name}.yaml").read_bytes()
+            assert hashlib.sha256(raw).hexdigest() == FROZEN_SHA256[name], name
 
 
-@pytest.mark.parametrize("name", sorted(BLIND_SETS))
-def test_blind_set_labels_are_real_entries_or_catalogue_controls(name: str) -> None:
+def test_the_classifier_never_learns_from_a_blind_set() -> None:
+    """The blind sets measure wording the model has not seen: none is a training set, and
+    none of their questions is a training example under another set's name."""
+    from knowledge.qa.intent_train import HELD_OUT_SETS, TRAINING_SETS, labelled_examples, plain
+
+    assert not set(TRAINING_SETS) & set(BLIND_SETS)
+    assert set(HELD_OUT_SETS) == set(BLIND_SETS)
+    learnt = {plain(question) for question, _ in labelled_examples()}
+    for name, load in BLIND_SETS.items():
+        cases, _ = load()
+        assert not {plain(case.question) for case in cases} & learnt, name
+
+
+@pytest.mark.parametrize("name", sorted({**BLIND_SETS, **TUNED_PRACTITIONER_SETS}))
+def test_practitioner_set_labels_are_real_entries_or_catalogue_controls(name: str) -> None:
     from knowledge.catalogue import all_controls
 
     ids = {item.entry.id for item in shipped_base().items}
-    controls = {f"control:{c.id}" for c in all_controls()}
-    cases, _ = BLIND_SETS[name]()
+    controls = {f"control:{c.id}" for c in all_controls()} | {CONTROL_LOOKUP}
+    cases, _ = {**BLIND_SETS, **TUNED_PRACTITIONER_SETS}[name]()
     unknown = {label for case in cases for label in case.labels} - ids - controls
     assert not unknown
 
 
-def test_practitioner_set_does_not_regress(practitioner_figures: Figures) -> None:
-    got, floor = practitioner_figures, PRACTITIONER_FLOORS
+@pytest.mark.parametrize("name", sorted(TUNED_PRACTITIONER_SETS))
+def test_tuned_practitioner_sets_do_not_regress(name: str) -> None:
+    got, floor = score(ask_ranker, *TUNED_PRACTITIONER_SETS[name]()), PRACTITIONER_FLOORS[name]
     assert got.refusal >= floor["refusal"], "\n".join(got.leaks)
     assert got.top1 >= floor["top1"], "\n".join(got.misses)
     assert got.wrong <= floor["wrong"], "\n".join(got.misses)
+
+
+def test_out_of_scope_tuning_pool_is_refused() -> None:
+    """tests/eval/oos_tuning.yaml: 260 questions ask must refuse (near-domain subjects, long
+    messages whose context is ours and whose request is not, everyday ones sharing a word),
+    written for the fifth round to set how sure the classifier must be (docs/knowledge.md).
+    Tuning data: its leaks may be read. Measured 98.1% (5 leaks); the floor is one less."""
+    got = score(ask_ranker, [], oos_tuning())
+    assert got.refusal >= 0.977, "\n".join(got.leaks)
 
 
 # Only figures are printed: the blind sets measure, their misses are not read for tuning.

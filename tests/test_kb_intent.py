@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ from knowledge.qa.intent import (
     training_digest,
     training_texts,
 )
+from knowledge.qa.intent_train import TRAINING_SETS, labelled_examples
 from knowledge.qa.loader import load_shipped
 
 ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing the module
@@ -35,8 +37,8 @@ def _model() -> IntentModel:
 
 def test_shipped_model_was_trained_on_the_current_entries() -> None:
     entries = [item.entry for item in load_shipped()]
-    assert _model().digest == training_digest(entries), (
-        "the entries changed since the intent model was trained: "
+    assert _model().digest == training_digest(entries, labelled_examples()), (
+        "the entries or training sets changed since the intent model was trained: "
         "run `python -m knowledge.qa.intent_train` and commit knowledge/qa/intent_model.json"
     )
     assert sorted(_model().classes) == sorted(e.id for e in entries)
@@ -48,7 +50,7 @@ def test_retraining_reproduces_the_shipped_model() -> None:
 
     fresh, shipped = train(), _model()
     assert fresh.classes == shipped.classes and fresh.digest == shipped.digest
-    texts = [text for text, _ in training_texts(item.entry for item in load_shipped())]
+    texts = [text for text, _ in training_texts(item.entry for item in load_shipped())][::4]
     texts += ["who can sign our soc 2", "svc acct creds rotaiton", "what is a bridge letter"]
     base = shipped_base()
     for text in texts:
@@ -63,6 +65,23 @@ def test_the_model_knows_the_phrasings_it_learnt_from() -> None:
     pairs = training_texts(item.entry for item in load_shipped())
     right = sum(model.ranked(tokens_of(text), 1)[0][0] == entry_id for text, entry_id in pairs)
     assert right / len(pairs) >= 0.97
+    examples = labelled_examples()
+    right = sum(model.ranked(tokens_of(text), 1)[0][0] == label for text, label in examples)
+    assert right / len(examples) >= 0.95
+
+
+def test_training_examples_come_from_every_training_set_with_real_labels() -> None:
+    """Each tuned set contributes (an empty or renamed file would silently teach nothing),
+    and every label is a shipped entry (control look-ups are the catalogue's)."""
+    ids = {item.entry.id for item in load_shipped()}
+    examples = labelled_examples()
+    assert len(examples) >= 850 and {label for _, label in examples} <= ids
+    assert len(TRAINING_SETS) == len(set(TRAINING_SETS)) == 7
+
+
+def test_a_missing_training_set_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        labelled_examples(tmp_path)
 
 
 def test_an_unreadable_or_misshapen_model_file_is_refused_with_a_clear_error() -> None:
@@ -212,3 +231,74 @@ def test_an_organisation_entry_is_judged_by_the_refusal_rule_alone(
     assert knowledge_base(org).find("org-vpn") is not None
     result = ask("how do I get vpn access for a service account", org=org)
     assert result.answered and result.entry_ids == ["org-vpn"]
+
+
+#: A long message about break-glass evidence: the entry covers only a quarter of it (below the
+#: index's 35% floor, which its unseen words "weve", "envelope" impose) but a dozen of its words
+#: are known to the base.
+LONG_BREAK_GLASS = (
+    "we've got three 'emergency' domain admin accounts whose passwords live in an envelope in "
+    "the CFO's safe, what does good break-glass evidence look like?"
+)
+
+
+def _features(question: str, entry_id: str) -> tuple[float, bool, float, int]:
+    """(coverage, anchored, foreign share) of `entry_id` for the question, and how many of the
+    question's words the base knows: what `_is_about` judges."""
+    base = shipped_base()
+    query, _ = base.index.search(question, 3)
+    position = base.position(entry_id)
+    assert position is not None
+    hit = base.index.hit(query, position)
+    known = sum(not term.startswith(("?", "!")) for term in query.terms)
+    return hit.coverage, hit.anchored, hit.foreign_share, known
+
+
+def test_a_sure_classifier_answers_a_long_question_the_entry_covers_little_of(
+    model_override: list[IntentModel | None],
+) -> None:
+    coverage, anchored, foreign, known = _features(LONG_BREAK_GLASS, "evidence-break-glass")
+    assert ASK.MIN_SURE_COVERAGE <= coverage < ASK.MIN_COVERAGE and anchored and foreign == 0
+    assert known >= ASK.MIN_KNOWN_TERMS
+    model_override[0] = _one_sided("evidence-break-glass", 20.0)  # probability ~1
+    assert ask(LONG_BREAK_GLASS).entry_ids == ["evidence-break-glass"]
+    # Likely but not sure (about 0.6): the looser floors do not apply, and the index, which
+    # covers too little of the question to be confident, does not answer either.
+    model_override[0] = _one_sided("evidence-break-glass", 4.9)
+    probability = _model_probability(model_override[0], "evidence-break-glass")
+    assert ASK.MIN_INTENT_PROBABILITY < probability < ASK.SURE_PROBABILITY
+    assert not ask(LONG_BREAK_GLASS).answered
+
+
+def _model_probability(model: IntentModel | None, entry_id: str) -> float:
+    assert model is not None
+    return dict(model.ranked([], len(model.classes)))[entry_id]
+
+
+@pytest.mark.parametrize(
+    ("question", "guard"),
+    [
+        ("break glass envelope zzqxv", "known"),
+        (
+            "our emergency domain admin accounts live in the cfo's safe and payroll linux hipaa "
+            "fleet break-glass evidence",
+            "foreign",
+        ),
+        ("who opens the emergency envelope in the office safe", "anchored"),
+    ],
+)
+def test_a_sure_classifier_is_still_refused_where_the_looser_floors_do_not_hold(
+    model_override: list[IntentModel | None], question: str, guard: str
+) -> None:
+    """`guard`: the one condition of the looser floors the question fails (the others hold, so
+    it is that guard, not another, that refuses it)."""
+    coverage, anchored, foreign, known = _features(question, "evidence-break-glass")
+    held = {
+        "known": known >= ASK.MIN_KNOWN_TERMS,
+        "foreign": foreign <= ASK.MAX_SURE_FOREIGN,
+        "anchored": anchored,
+        "coverage": coverage >= ASK.MIN_SURE_COVERAGE,
+    }
+    assert [name for name, ok in held.items() if not ok] == [guard], held
+    model_override[0] = _one_sided("evidence-break-glass", 20.0)
+    assert not ask(question).answered, guard

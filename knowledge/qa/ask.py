@@ -51,6 +51,19 @@ MAX_FOREIGN: Final = 0.0
 #: tuned sets only (docs/knowledge.md, "Fourth round").
 MIN_INTENT_PROBABILITY: Final = 0.35
 MIN_INTENT_COVERAGE: Final = 0.20
+#: A sure classifier on a longer question needs less of the question covered: on the tuned
+#: sets, questions it gave at least this probability, where the index knew at least
+#: `MIN_KNOWN_TERMS` words, were answered right even when the entry covered only
+#: `MIN_SURE_COVERAGE` of them or a word or two named another subject ("payroll", "linux").
+#: Short questions stay with the rule above: one or two known words could be about anything
+#: ("rotate my cat"). Lower thresholds (0.4 to 0.75) answered more but let through long
+#: messages whose context is ours and whose request is not ("...now how much does cyber
+#: insurance cost?"), measured on a pool of 260 such questions (tests/eval/oos_tuning.yaml).
+#: Chosen on the tuned sets only (docs/knowledge.md, "Fifth round").
+SURE_PROBABILITY: Final = 0.80
+MIN_KNOWN_TERMS: Final = 3
+MIN_SURE_COVERAGE: Final = 0.10
+MAX_SURE_FOREIGN: Final = 0.20
 #: BM25F's best is answered only when it is among the classifier's this many likeliest entries
 #: (two answered more on the tuned sets but gave more wrong answers on the blind ones).
 AGREEMENT_DEPTH: Final = 1
@@ -263,17 +276,35 @@ def _choose(base: KnowledgeBase, query: Query, hits: list[Hit], confident: bool)
     position, probability = likeliest[0]
     if probability >= MIN_INTENT_PROBABILITY:
         candidate = base.index.hit(query, position)
-        # A word the base has never seen ("rotate my cat", "type 2 diabetes") holds the
-        # classifier to the index's own coverage floor: one domain word is all it would see.
-        floor = MIN_COVERAGE if query.unknown else MIN_INTENT_COVERAGE
-        if (
-            candidate.anchored
-            and candidate.coverage >= floor
-            and candidate.foreign_share <= MAX_FOREIGN
-        ):
+        if _is_about(candidate, probability, query):
             return candidate
     agreed = {pos for pos, _ in likeliest}
     return best if confident and best.position in agreed else None
+
+
+def _is_about(candidate: Hit, probability: float, query: Query) -> bool:
+    """Whether the classifier's likeliest entry, at `probability`, is what the question asks.
+
+    Either the entry shares a domain term, covers `MIN_INTENT_COVERAGE` of the question and
+    nothing in it is foreign, or the classifier is sure (`SURE_PROBABILITY`) on a question with
+    enough known words to judge by (`MIN_KNOWN_TERMS`), with the looser floors above."""
+    # A word the base has never seen ("rotate my cat", "type 2 diabetes") holds the
+    # classifier to the index's own coverage floor: one domain word is all it would see.
+    floor = MIN_COVERAGE if query.unknown else MIN_INTENT_COVERAGE
+    if (
+        candidate.anchored
+        and candidate.coverage >= floor
+        and candidate.foreign_share <= MAX_FOREIGN
+    ):
+        return True
+    known = sum(not term.startswith(("?", "!")) for term in query.terms)
+    return (
+        probability >= SURE_PROBABILITY
+        and known >= MIN_KNOWN_TERMS
+        and candidate.anchored
+        and candidate.coverage >= MIN_SURE_COVERAGE
+        and candidate.foreign_share <= MAX_SURE_FOREIGN
+    )
 
 
 def answer_entry(entry_id: str, *, org: OrgEntries | None = None) -> AskResult:

@@ -59,23 +59,29 @@ def raw_features(tokens: Sequence[str]) -> tuple[Counter[str], Counter[str]]:
     return word_feats, char_feats
 
 
-def training_texts(entries: Iterable[Entry]) -> list[tuple[str, str]]:
-    """(text, entry id) pairs the model learns from: every phrasing, and the tags as one text."""
+def training_texts(
+    entries: Iterable[Entry], examples: Iterable[tuple[str, str]] = ()
+) -> list[tuple[str, str]]:
+    """(text, entry id) pairs the model learns from: every phrasing, the tags as one text, and
+    `examples`, labelled questions in users' own wording (the tuned evaluation sets, read by
+    `knowledge.qa.intent_train`), which teach the long, rambling and misspelt forms that
+    paraphrases written by the team rarely have."""
     pairs: list[tuple[str, str]] = []
     for entry in entries:
         for phrasing in [entry.question, *entry.paraphrases]:
             pairs.append((phrasing, entry.id))
         if entry.tags:
             pairs.append((" ".join(entry.tags), entry.id))
+    pairs.extend(examples)
     return pairs
 
 
-def training_digest(entries: Iterable[Entry]) -> str:
+def training_digest(entries: Iterable[Entry], examples: Iterable[tuple[str, str]] = ()) -> str:
     """A digest of what the model learns from: each training text's tokens (so a change to the
-    stop words, the normalisation or the stemmer counts, not only to the entries) and the
-    feature settings."""
+    stop words, the normalisation or the stemmer counts, not only to the entries or examples)
+    and the feature settings."""
     digest = hashlib.sha256(repr(CHAR_NGRAMS).encode())
-    for text, entry_id in training_texts(entries):
+    for text, entry_id in training_texts(entries, examples):
         digest.update(f"{entry_id}\x1f{' '.join(tokens_of(text))}\x1e".encode())
     return digest.hexdigest()
 
