@@ -30,6 +30,7 @@ from tests.eval.harness import (
     practitioner4,
     practitioner5,
     score,
+    training,
 )
 
 
@@ -163,8 +164,8 @@ TUNED_PRACTITIONER_SETS = {
 #: training data since then, so these floors guard against regressions, not measure).
 PRACTITIONER_FLOORS = {
     "practitioner": {"top1": 0.98, "wrong": 0.008, "refusal": 1.0},
-    "practitioner2": {"top1": 0.92, "wrong": 0.023, "refusal": 0.98},
-    "practitioner3": {"top1": 0.91, "wrong": 0.015, "refusal": 1.0},
+    "practitioner2": {"top1": 0.93, "wrong": 0.017, "refusal": 0.98},
+    "practitioner3": {"top1": 0.94, "wrong": 0.01, "refusal": 1.0},
 }
 
 
@@ -218,13 +219,25 @@ def test_tuned_practitioner_sets_do_not_regress(name: str) -> None:
     assert got.wrong <= floor["wrong"], "\n".join(got.misses)
 
 
-def test_out_of_scope_tuning_pool_is_refused() -> None:
-    """tests/eval/oos_tuning.yaml: 260 questions ask must refuse (near-domain subjects, long
-    messages whose context is ours and whose request is not, everyday ones sharing a word),
-    written for the fifth round to set how sure the classifier must be (docs/knowledge.md).
-    Tuning data: its leaks may be read. Measured 98.1% (5 leaks); the floor is one less."""
+def test_out_of_scope_tuning_pools_are_refused() -> None:
+    """tests/eval/oos_tuning.yaml and oos_tuning2.yaml: 500 questions ask must refuse
+    (near-domain subjects, long messages whose context is ours and whose request is not,
+    everyday ones sharing a word), written for the fifth round to set how sure the classifier
+    must be (docs/knowledge.md). Tuning data: its leaks may be read. Measured 97.8% (11
+    leaks); the floor is one less."""
     got = score(ask_ranker, [], oos_tuning())
-    assert got.refusal >= 0.977, "\n".join(got.leaks)
+    assert len(got.leaks) <= 12, "\n".join(got.leaks)
+
+
+@pytest.mark.parametrize("name", ["training_a", "training_b", "training_c"])
+def test_training_sets_are_real_and_do_not_regress(name: str) -> None:
+    """The fifth round's training sets: labels are shipped entries, and the classifier that
+    learnt them still answers them (measured 94.5-96.4% / 0.0-1.5%; a regression guard)."""
+    cases, _ = training(name)
+    ids = {item.entry.id for item in load_shipped()}
+    assert len(cases) >= 300 and all(case.labels and set(case.labels) <= ids for case in cases)
+    got = score(ask_ranker, cases, [])
+    assert got.top1 >= 0.93 and got.wrong <= 0.02, (f"{got.top1:.1%}", f"{got.wrong:.1%}")
 
 
 # Only figures are printed: the blind sets measure, their misses are not read for tuning.
@@ -239,10 +252,10 @@ def test_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: after the fourth round (intent classifier) measured "
-    "81.4% / 2.3% / 98.0% (practitioner2), 84.9% / 1.5% / 100% (practitioner3) and "
-    "79.1% / 4.7% / 96.9% (practitioner4) correct / wrong / out-of-scope refused on "
-    "2026-12-01 (docs/knowledge.md); strict, so each fails once all three are met",
+    reason="issue 11 targets not met: after the fifth round (training examples, sure "
+    "classifier) measured 86.6% / 4.1% / 95.4% (practitioner4) and 83.8% / 4.7% / 98.5% "
+    "(practitioner5) correct / wrong / out-of-scope refused on 2026-12-01 "
+    "(docs/knowledge.md); strict, so each fails once all three are met",
 )
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:
     got = blind_figures[name]

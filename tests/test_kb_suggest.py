@@ -1,10 +1,7 @@
 """ "Did you mean…?" on refusals: which refusals get suggestions, how often the labelled entry
 is among them (measured on every evaluation set), `answer_entry`, the CLI and the cards.
 
-Figures measured 2026-11-28 (docs/knowledge.md): in-scope questions `ask` refuses, label
-among the suggestions — main 1/1, fresh 3/5, blind 7/9, final 2/3 (13/18 = 72% pooled);
-out-of-scope questions with suggestions — main 0/51, fresh 2/15, blind 1/33, final 1/15.
-The floors below are those figures less about one question; they are guards, not targets.
+The figures and floors are beside `FLOORS` below (docs/knowledge.md has their history).
 """
 
 from __future__ import annotations
@@ -23,23 +20,25 @@ from dialogs.replies import AnswerReply
 from knowledge.qa.ask import REFUSAL, answer_entry, ask, shipped_base, sources_of
 from knowledge.qa.suggest import DID_YOU_MEAN, MAX_SUGGESTIONS
 from tests.cards_fixtures import EVIL, FIXTURES
-from tests.eval.harness import all_sets
+from tests.eval.harness import Case, all_sets, expected, practitioner4, practitioner5
 from tests.teams_helpers import submits
 from tests.test_kb_cli import idgov
 
 #: set -> (floor on the share of refused in-scope questions whose label is suggested,
 #:         most out-of-scope questions allowed to get suggestions)
-#: Re-measured for issue 11 (docs/knowledge.md): situational questions ("hospital group, which
-#: standard") are now answered, so the refusals left are harder; main 2/6, fresh 1/3,
-#: blind 6/8, final 0/1 (9/18 = 50% pooled).
-FLOORS = {"main": (0.15, 0), "fresh": (0.33, 3), "blind": (0.7, 2), "final": (0.0, 2)}
-POOLED_FLOOR = 0.45  # measured 9/18 = 50%
+#: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
+#: never refused, so the hit rate is measured on the blind sets, as counts only (their
+#: questions are never printed). Measured 2026-12-01 (docs/knowledge.md): practitioner4 21/36
+#: refusals with the label suggested, 1/65 out-of-scope with suggestions; practitioner5 22/39
+#: and 8/65. The floors are those figures less about one question; guards, not targets.
+FLOORS = {"practitioner4": (0.55, 2), "practitioner5": (0.53, 9)}
+POOLED_FLOOR = 0.55  # measured 43/75 = 57%
 
 
-def _measure() -> dict[str, tuple[int, int, int, list[str]]]:
+def _measure(sets: list[tuple[str, list[Case], list[str]]]) -> dict[str, tuple[int, int, int, int]]:
     """Per set: refused in-scope, with suggestions, label among them, OOS given suggestions."""
     out = {}
-    for name, cases, oos in all_sets():
+    for name, cases, oos in sets:
         refused = suggested = hit = 0
         for case in cases:
             result = ask(case.question)
@@ -50,26 +49,28 @@ def _measure() -> dict[str, tuple[int, int, int, list[str]]]:
             ids = [s.id for s in result.suggestions]
             assert len(ids) <= MAX_SUGGESTIONS
             suggested += bool(ids)
-            hit += any(i in case.labels for i in ids)
-        leaks = [q for q in oos if ask(q).suggestions]
+            hit += bool(expected(case) & set(ids))
+        leaks = sum(bool(ask(q).suggestions) for q in oos)
         out[name] = (refused, suggested, hit, leaks)
     return out
 
 
 def test_suggestion_hit_rate_on_refusals_and_none_for_out_of_scope() -> None:
-    figures = _measure()
+    figures = _measure([("practitioner4", *practitioner4()), ("practitioner5", *practitioner5())])
     for name, (refused, _, hit, leaks) in figures.items():
         floor, max_leaks = FLOORS[name]
         assert refused, name  # every set has refusals to measure on
         assert hit / refused >= floor, (name, hit, refused)
-        assert len(leaks) <= max_leaks, (name, leaks)
-    assert figures["main"][3] == []  # 100% of the main out-of-scope set: no suggestions
+        assert leaks <= max_leaks, (name, leaks)
     total = sum(f[0] for f in figures.values())
     assert sum(f[2] for f in figures.values()) / total >= POOLED_FLOOR
+    tuned = _measure(all_sets())
+    assert tuned["main"][3] == 0  # 100% of the main out-of-scope set: no suggestions
+    assert sum(f[3] for f in tuned.values()) <= 4  # measured 3 of 113
 
 
 def test_refusal_text_stays_honest_and_gains_the_question_only_with_suggestions() -> None:
-    result = ask("after certification how often does the auditor come back")
+    result = ask("cert body comes back when")
     assert not result.answered and result.sources == [] and result.entry_ids == []
     assert 1 <= len(result.suggestions) <= 3
     assert result.answer == f"{REFUSAL}\n\n{DID_YOU_MEAN}"
@@ -145,7 +146,7 @@ def test_ask_action_round_trips_through_the_codec() -> None:
 
 
 def test_cli_json_and_text_list_suggestions(tmp_path: Path) -> None:
-    question = "after certification how often does the auditor come back"
+    question = "cert body comes back when"
     proc = idgov("ask", question, "--format", "json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)

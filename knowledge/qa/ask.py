@@ -22,6 +22,7 @@ from typing import Final
 
 import yaml
 
+from knowledge.catalogue import Control, control, control_ids_in
 from knowledge.qa.controls import control_answer, lookup
 from knowledge.qa.howto import is_tool_howto
 from knowledge.qa.index import Bm25fIndex, Hit, Query
@@ -67,6 +68,11 @@ MAX_SURE_FOREIGN: Final = 0.20
 #: BM25F's best is answered only when it is among the classifier's this many likeliest entries
 #: (two answered more on the tuned sets but gave more wrong answers on the blind ones).
 AGREEMENT_DEPTH: Final = 1
+#: A short question naming exactly one control that neither ranker places ("A.5.17 and api
+#: keys", "cc6.1 for service accounts") gets the catalogue's record, which gives the control's
+#: identity evidence. A longer message that mentions a control in passing does not: on the
+#: out-of-scope pool one such ("...(SOC 2 CC6.3) ... how do I write the migration?") leaked.
+MAX_CONTROL_QUESTION_WORDS: Final = 15
 
 REFUSAL: Final = (
     "I don't have a sourced answer to that in the idgov knowledge base, and on a compliance "
@@ -230,18 +236,30 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
         return refusal()  # product instructions, not governance (an org FAQ may have them)
     confident = is_confident(hit) and is_clear(hits)
     chosen = _choose(base, query, hits, confident)
-    index_pick = confident and chosen is not None and chosen.position == hit.position
-    if not index_pick or names_buyers(question):
-        # Not the index's confident pick, or the message says who the buyers are: a
-        # framework-choice question gets the rule for the asker's situation first (it reads
-        # the buyers' sector and region, which neither the index nor the classifier does).
+    if chosen is None or names_buyers(question):
+        # Neither ranker placed it, or the message says who the buyers are: a framework-choice
+        # question gets the rule for the asker's situation first (it reads the buyers' sector
+        # and region, which neither the index nor the classifier does). An entry the
+        # classifier chose is kept otherwise: "can our ISO auditor sign our SOC 2, or must it
+        # be a CPA?" names both frameworks but asks who issues the report.
         situational = base.find(situation_entry(question)) if is_choice(question) else None
         if situational is not None:  # the core question, in the asker's context
             result = _answer(situational.entry, hit.norm_score)
             return result.model_copy(update={"answer": f"{result.answer}\n\n{OFFER}"})
     if chosen is None:
+        named_control = _named_control(question, query)
+        if named_control is not None:
+            return control_answer(named_control)
         return refusal(hit.norm_score, suggested=suggestions(base.items, query, hits))
     return _answer(base.items[chosen.position].entry, chosen.norm_score)
+
+
+def _named_control(question: str, query: Query) -> Control | None:
+    """The one control a short question names, when nothing in it is foreign."""
+    ids = control_ids_in(question)
+    if len(ids) != 1 or query.foreign or len(question.split()) > MAX_CONTROL_QUESTION_WORDS:
+        return None
+    return control(ids[0])
 
 
 def query_tokens(query: Query) -> list[str]:

@@ -52,6 +52,9 @@ TRAINING_SETS: Final = (
     "final",
     "practitioner2",
     "practitioner3",
+    "training_a",
+    "training_b",
+    "training_c",
 )
 #: The blind sets: never learnt, and a training question that one of them also asks (short ones
 #: recur across sets: "27k or soc2, which") is left out, so they measure only unseen wording.

@@ -46,7 +46,9 @@ _SELLING_TO: Final = re.compile(
 _OUTSIDE_NA: Final = re.compile(
     r"\b(?:europe|european|eu|emea|uk|british|german|germany|french|france|dach|nordics?|"
     r"dutch|spain|spanish|italy|italian|japan|japanese|apac|asia|asian|australia|australian|"
-    r"singapore|india|indian|middle east|latam|brazil|south americ\w*|latin americ\w*)\b"
+    r"singapore|india|indian|middle east|latam|brazil|brazilian|south americ\w*|latin americ\w*|"
+    r"korea|korean|china|chinese|hong kong|taiwan|southeast asia\w*|asean|uae|emirati|gulf|gcc|"
+    r"saudi|qatar|israel|israeli|swiss|switzerland|ireland|irish|new zealand|nz|africa|african)\b"
 )
 _NORTH_AMERICA: Final = re.compile(
     r"\b(?:usa|north america|north american|canada|canadian|stateside)\b|\bu\.s\.(?!\w)"
