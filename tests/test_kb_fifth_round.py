@@ -1,14 +1,18 @@
 """Issue 11, fifth retrieval round (docs/knowledge.md, "Fifth round"): behaviour that the
-evaluation figures summarise, pinned on questions of our own (none is in an evaluation set)."""
+evaluation figures summarise, pinned on questions written for these tests (none is in an
+evaluation, training or tuning set: a test below checks)."""
 
 from __future__ import annotations
+
+import re
+import sys
 
 import pytest
 
 from knowledge.qa import ask
 from knowledge.qa.situational import is_choice, situation_entry
 
-ASK_MODULE = __import__("sys").modules["knowledge.qa.ask"]
+ASK_MODULE = sys.modules["knowledge.qa.ask"]
 
 
 def test_a_chosen_entry_is_not_replaced_by_the_framework_choice_rule() -> None:
@@ -60,7 +64,7 @@ def test_a_control_named_beside_a_foreign_subject_is_not_answered_from_the_catal
 @pytest.mark.parametrize(
     ("question", "entry"),
     [
-        ("soc 2 in one paragraph?", "soc2-what"),
+        ("explain soc 2 in a paragraph", "soc2-what"),
         ("sorry, dumb question: what is an isms", "iso27001-what"),
     ],
 )
@@ -72,9 +76,59 @@ def test_chat_framing_words_do_not_stop_an_answer(question: str, entry: str) -> 
     "question",
     [
         "what's the difference between type 1 and type 2 diabetes",
-        "got an IRS audit letter what do i do",
+        "the irs sent us an audit notice, what now",
         "tax audit next month, what records do they want",
     ],
 )
 def test_other_subjects_that_share_a_word_are_refused(question: str) -> None:
     assert not ask(question).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "our break glass accounts are documented, now what's the weather in london",
+        "we just finished our iso 27001 certification audit, what's a good restaurant to celebrate",
+        "is A.8.2 a good name for my cat",
+        "what happened in 8.2 of the bible",
+        "ac-2 chords on guitar",
+        "cc6.1 banana bread recipe",
+        "how often do the tyres on the van need rotating",
+    ],
+)
+def test_review_found_off_topic_questions_are_refused(question: str) -> None:
+    """Found in review: our context with another request, a control id in another sense."""
+    assert not ask(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("how often should service account credentials be rotated", "rotation-interval"),
+        ("who can issue a soc 2 report", "soc2-who-issues"),
+    ],
+)
+def test_core_questions_whose_key_words_were_stop_words(question: str, entry: str) -> None:
+    """ "how often" and "who can issue" carry the question; alone, each word is a stop word."""
+    assert ask(question).entry_ids == [entry]
+
+
+def test_these_questions_are_in_no_evaluation_or_training_set() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    def plain(text: str) -> str:
+        return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+    seen: set[str] = set()
+    for path in (Path(__file__).parent / "eval").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        items = data if isinstance(data, list) else data.get("in_scope", []) + data["out_of_scope"]
+        seen |= {plain(item["q"] if isinstance(item, dict) else item) for item in items}
+    source = Path(__file__).read_text(encoding="utf-8")
+    ours = {plain(q) for q in re.findall(r'^\s+\(?"([^"]{12,})"', source, flags=re.M)}
+    # Only our own questions are ever shown: a blind set's must never reach a test log.
+    repeated = sorted(q for q in ours if q in seen)
+    assert len(ours) >= 20
+    assert repeated == []

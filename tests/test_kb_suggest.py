@@ -28,11 +28,11 @@ from tests.test_kb_cli import idgov
 #:         most out-of-scope questions allowed to get suggestions)
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
-#: questions are never printed). Measured 2026-12-01 (docs/knowledge.md): practitioner4 21/36
-#: refusals with the label suggested, 1/65 out-of-scope with suggestions; practitioner5 22/39
+#: questions are never printed). Measured 2026-12-01 (docs/knowledge.md): practitioner4 20/35
+#: refusals with the label suggested, 1/65 out-of-scope with suggestions; practitioner5 24/41
 #: and 8/65. The floors are those figures less about one question; guards, not targets.
 FLOORS = {"practitioner4": (0.55, 2), "practitioner5": (0.53, 9)}
-POOLED_FLOOR = 0.55  # measured 43/75 = 57%
+POOLED_FLOOR = 0.55  # measured 44/76 = 58%
 
 
 def _measure(sets: list[tuple[str, list[Case], list[str]]]) -> dict[str, tuple[int, int, int, int]]:
@@ -70,7 +70,7 @@ def test_suggestion_hit_rate_on_refusals_and_none_for_out_of_scope() -> None:
 
 
 def test_refusal_text_stays_honest_and_gains_the_question_only_with_suggestions() -> None:
-    result = ask("cert body comes back when")
+    result = ask("auditor visits after we pass")
     assert not result.answered and result.sources == [] and result.entry_ids == []
     assert 1 <= len(result.suggestions) <= 3
     assert result.answer == f"{REFUSAL}\n\n{DID_YOU_MEAN}"
@@ -146,7 +146,7 @@ def test_ask_action_round_trips_through_the_codec() -> None:
 
 
 def test_cli_json_and_text_list_suggestions(tmp_path: Path) -> None:
-    question = "cert body comes back when"
+    question = "auditor visits after we pass"
     proc = idgov("ask", question, "--format", "json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)

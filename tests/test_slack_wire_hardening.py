@@ -37,8 +37,10 @@ def test_unsigned_bodies_are_401_whatever_their_shape(server: Server, body: str)
     assert server.post(body, "application/json", signed=False)[0] == 401
 
 
-def test_signed_but_malformed_shape_is_400(server: Server) -> None:
-    status, text = server.post('{"type":["x"]}', "application/json")
+@pytest.mark.parametrize("body", ['{"type":["x"]}', '{"type":"","event":null}',
+                                  '{"type":"block_actions","event":"x"}'])
+def test_signed_but_malformed_shape_is_400(server: Server, body: str) -> None:
+    status, text = server.post(body, "application/json")
     assert status == 400, text
 
 

@@ -26,6 +26,10 @@ def problem(body: Any) -> str | None:
         return f"slash command without {missing[0]}" if missing else None
     if not isinstance(kind, str):  # before any set lookup: a list is unhashable
         return "payload without a type"
+    if "event" in body and not isinstance(body["event"], dict):
+        # Bolt's self-event filter reads body.get("event", {}).get(...) for every type, so a
+        # present but null or scalar event fails inside Bolt (found by the fuzz test).
+        return "event must be an object"
     if kind == "url_verification":
         return None if _is_str(body, "challenge") else "url_verification without challenge"
     if kind == "event_callback":

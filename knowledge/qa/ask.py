@@ -63,13 +63,18 @@ MIN_INTENT_COVERAGE: Final = 0.20
 #: Chosen on the tuned sets only (docs/knowledge.md, "Fifth round").
 SURE_PROBABILITY: Final = 0.80
 MIN_KNOWN_TERMS: Final = 3
+#: ...of which at most this share are words the base has never seen: a review found long
+#: messages with our context and another request ("our break glass accounts are documented,
+#: now what's the weather in london") answered with p ~ 0.9; on the training sets held out in
+#: turn the cap cost 0.2 points of correct answers.
+MAX_SURE_UNKNOWN_SHARE: Final = 0.2
 MIN_SURE_COVERAGE: Final = 0.10
 MAX_SURE_FOREIGN: Final = 0.20
 #: BM25F's best is answered only when it is among the classifier's this many likeliest entries
 #: (two answered more on the tuned sets but gave more wrong answers on the blind ones).
 AGREEMENT_DEPTH: Final = 1
 #: A short question naming exactly one control that neither ranker places ("A.5.17 and api
-#: keys", "cc6.1 for service accounts") gets the catalogue's record, which gives the control's
+#: keys") gets the catalogue's record, which gives the control's
 #: identity evidence. A longer message that mentions a control in passing does not: on the
 #: out-of-scope pool one such ("...(SOC 2 CC6.3) ... how do I write the migration?") leaked.
 MAX_CONTROL_QUESTION_WORDS: Final = 15
@@ -255,11 +260,12 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
 
 
 def _named_control(question: str, query: Query) -> Control | None:
-    """The one control a short question names, when nothing in it is foreign."""
+    """The one control a short question names, when every other word is one the base knows
+    and none names another subject."""
     ids = control_ids_in(question)
-    if len(ids) != 1 or query.foreign or len(question.split()) > MAX_CONTROL_QUESTION_WORDS:
-        return None
-    return control(ids[0])
+    if len(ids) != 1 or query.foreign or query.unknown:
+        return None  # "is A.8.2 a good name for my cat", "ac-2 chords on guitar"
+    return control(ids[0]) if len(question.split()) <= MAX_CONTROL_QUESTION_WORDS else None
 
 
 def query_tokens(query: Query) -> list[str]:
@@ -319,6 +325,7 @@ def _is_about(candidate: Hit, probability: float, query: Query) -> bool:
     return (
         probability >= SURE_PROBABILITY
         and known >= MIN_KNOWN_TERMS
+        and len(query.unknown) <= MAX_SURE_UNKNOWN_SHARE * len(query.terms)
         and candidate.anchored
         and candidate.coverage >= MIN_SURE_COVERAGE
         and candidate.foreign_share <= MAX_SURE_FOREIGN

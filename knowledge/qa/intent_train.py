@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
@@ -56,40 +56,39 @@ TRAINING_SETS: Final = (
     "training_b",
     "training_c",
 )
-#: The blind sets: never learnt, and a training question that one of them also asks (short ones
-#: recur across sets: "27k or soc2, which") is left out, so they measure only unseen wording.
+#: The blind sets: never learnt, and a training question that one of them also asks is left
+#: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
+#: one" are the same input), so they measure only wording the model has not seen.
 HELD_OUT_SETS: Final = ("practitioner4", "practitioner5")
 
 
-def plain(text: str) -> tuple[str, ...]:
-    """A question as compared across sets: lower-case words, punctuation ignored."""
-    return tuple(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def _held_out_questions(eval_dir: Path) -> set[tuple[str, ...]]:
+def held_out_inputs(eval_dir: Path = EVAL_DIR) -> set[tuple[str, ...]]:
+    """Every blind-set question (in scope and out of scope) as the model's input tokens."""
     asked: set[tuple[str, ...]] = set()
     for name in HELD_OUT_SETS:
         data = yaml.safe_load((eval_dir / f"{name}.yaml").read_text(encoding="utf-8"))
-        asked |= {plain(str(case["q"])) for case in data["in_scope"]}
-        asked |= {plain(str(question)) for question in data["out_of_scope"]}
+        asked |= {tuple(tokens_of(str(case["q"]))) for case in data["in_scope"]}
+        asked |= {tuple(tokens_of(str(question))) for question in data["out_of_scope"]}
     return asked
 
 
-def labelled_examples(eval_dir: Path = EVAL_DIR) -> list[tuple[str, str]]:
+def labelled_examples(
+    eval_dir: Path = EVAL_DIR, sets: Sequence[str] = TRAINING_SETS
+) -> list[tuple[str, str]]:
     """(question, entry id) for every in-scope question of the training sets, in file order,
     except those a blind set also asks.
 
     A checkout has tests/eval; an installed package does not and needs none (it only reads
     the trained model), so a missing directory is an error here, not an empty list."""
     known = {item.entry.id for item in load_shipped()}
-    held_out = _held_out_questions(eval_dir)
+    held_out = held_out_inputs(eval_dir)
     examples: list[tuple[str, str]] = []
-    for name in TRAINING_SETS:
+    for name in sets:
         data = yaml.safe_load((eval_dir / f"{name}.yaml").read_text(encoding="utf-8"))
         cases = data if isinstance(data, list) else data["in_scope"]
         for case in cases:
             labels = [label for label in case["ids"] if label in known]
-            if labels and plain(str(case["q"])) not in held_out:
+            if labels and tuple(tokens_of(str(case["q"]))) not in held_out:
                 examples.append((str(case["q"]), labels[0]))
     return examples
 

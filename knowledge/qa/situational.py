@@ -2,8 +2,9 @@
 
 Choosing between ISO/IEC 27001 and SOC 2 for a given situation is the product's core
 question, yet such messages are mostly context ("we're a hospital group", "our CTO leans
-towards ISO") that the index cannot match, so they used to be refused. When the index is not
-confident and the message asks to choose a framework, `ask` answers with the short rule for
+towards ISO") that the index cannot match, so they used to be refused. When neither ranker
+chose an entry, or the message says who it sells to, and it asks to choose a framework,
+`ask` answers with the short rule for
 the situation (regulated; customer-driven, by the buyers' region when the message names it;
 or the general rule) and offers the assessment, which asks about the rest. The region rule
 is the product's own (`knowledge/data/rules.yaml`, issue 11): buyers outside North America
@@ -47,7 +48,7 @@ _OUTSIDE_NA: Final = re.compile(
     r"\b(?:europe|european|eu|emea|uk|british|german|germany|french|france|dach|nordics?|"
     r"dutch|spain|spanish|italy|italian|japan|japanese|apac|asia|asian|australia|australian|"
     r"singapore|india|indian|middle east|latam|brazil|brazilian|south americ\w*|latin americ\w*|"
-    r"korea|korean|china|chinese|hong kong|taiwan|southeast asia\w*|asean|uae|emirati|gulf|gcc|"
+    r"korea|korean|china|chinese|hong kong|taiwan|southeast asia\w*|asean|uae|emirati|"
     r"saudi|qatar|israel|israeli|swiss|switzerland|ireland|irish|new zealand|nz|africa|african)\b"
 )
 _NORTH_AMERICA: Final = re.compile(

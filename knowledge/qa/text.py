@@ -49,6 +49,17 @@ _PHRASES: Final[list[tuple[str, str, str]]] = [
     # "our SOC report", "the soc audit": in identity-assurance talk that is SOC 2 (a SOC team,
     # a security operations centre, has no report or audit of its own here)
     (r"\bsoc\s+(reports?|audits?|examinations?|attestations?)\b", r"soc2 \1", "soc"),
+    # "who can issue / sign / perform" asks who is allowed to (a CPA firm, a certification
+    # body); "who", "can" and "issue" alone are stop words, which left "soc2 report"
+    (
+        r"\bwho\s+(?:can|could|may|is allowed to|are allowed to|should|must|is able to)?\s*"
+        r"(?:issues?|issued|signs?|signed|performs?|audits?|certif(?:y|ies))\b",
+        "whoissues",
+        "who",
+    ),
+    # "how often" asks for an interval (rotation, reviews, surveillance audits); "often" alone
+    # is a stop word, which left "how often should svc acct creds be rotated" without it
+    (r"\bhow\s+(?:often|frequently)\b|\bfrequency\b", "howoften", "often frequen"),
     (r"\btype\s*-?\s*(?:2|ii|two)\b", "type2", "type"),
     (r"\btype\s*-?\s*(?:1|i|one)\b", "type1", "type"),
     (r"\bstage\s*-?\s*(?:1|one)\b", "stage1", "stage"),  # ISO certification audit stages
