@@ -28,11 +28,11 @@ from tests.test_kb_cli import idgov
 #:         most out-of-scope questions allowed to get suggestions)
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
-#: questions are never printed). Measured 2026-12-01 (docs/knowledge.md): practitioner4 20/35
-#: refusals with the label suggested, 1/65 out-of-scope with suggestions; practitioner5 24/41
+#: questions are never printed). Measured 2026-12-01 (docs/knowledge.md): practitioner4 16/31
+#: refusals with the label suggested, 1/65 out-of-scope with suggestions; practitioner5 25/42
 #: and 8/65. The floors are those figures less about one question; guards, not targets.
-FLOORS = {"practitioner4": (0.55, 2), "practitioner5": (0.53, 9)}
-POOLED_FLOOR = 0.55  # measured 44/76 = 58%
+FLOORS = {"practitioner4": (0.48, 2), "practitioner5": (0.57, 9)}
+POOLED_FLOOR = 0.53  # measured 41/73 = 56%
 
 
 def _measure(sets: list[tuple[str, list[Case], list[str]]]) -> dict[str, tuple[int, int, int, int]]:

@@ -55,6 +55,9 @@ TRAINING_SETS: Final = (
     "training_a",
     "training_b",
     "training_c",
+    "training_d",
+    "training_e",
+    "training_f",
 )
 #: The blind sets: never learnt, and a training question that one of them also asks is left
 #: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
