@@ -9,8 +9,9 @@ Besides the entries' phrasings, the model learns from the labelled questions of 
 evaluation sets (`TRAINING_SETS`, in tests/eval/): practitioners' own wording, long and misspelt,
 which the team's paraphrases rarely imitate. The blind sets are never among them
 (tests/test_kb_eval.py checks it), so they still measure wording the model has not seen.
-Settings (regularisation C, pruning) were chosen on the tuned sets only (docs/knowledge.md,
-"Fourth round" and "Fifth round").
+Settings (regularisation C, pruning) were chosen on the tuned sets and, since they are
+training data, rechecked with each training set held out in turn (docs/knowledge.md, "Fourth
+round" and "Fifth round").
 """
 
 from __future__ import annotations
