@@ -256,8 +256,7 @@ def _features(question: str, entry_id: str) -> tuple[float, bool, float, int]:
     position = base.position(entry_id)
     assert position is not None
     hit = base.index.hit(query, position)
-    known = sum(not term.startswith(("?", "!")) for term in query.terms)
-    return hit.coverage, hit.anchored, hit.foreign_share, known
+    return hit.coverage, hit.anchored, hit.foreign_share, query.known_terms
 
 
 def test_a_sure_classifier_answers_a_long_question_the_entry_covers_little_of(

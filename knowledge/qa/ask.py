@@ -324,10 +324,9 @@ def _is_about(candidate: Hit, probability: float, query: Query) -> bool:
         and candidate.foreign_share <= MAX_FOREIGN
     ):
         return True
-    known = sum(not term.startswith(("?", "!")) for term in query.terms)
     return (
         probability >= SURE_PROBABILITY
-        and known >= MIN_KNOWN_TERMS
+        and query.known_terms >= MIN_KNOWN_TERMS
         and len(query.unknown) <= MAX_SURE_UNKNOWN_SHARE * len(query.terms)
         and candidate.anchored
         and candidate.coverage >= MIN_SURE_COVERAGE

@@ -83,6 +83,11 @@ class Query:
     unknown: tuple[str, ...]  # words the base has never seen (weighted UNKNOWN_WEIGHT)
     foreign: tuple[str, ...] = ()  # words naming a subject the base does not cover
 
+    @property
+    def known_terms(self) -> int:
+        """How many terms the base knows: neither unseen (``?word``) nor foreign (``!word``)."""
+        return sum(not term.startswith(("?", "!")) for term in self.terms)
+
 
 class Bm25fIndex:
     """An immutable index over a fixed list of entries; build once, query many times."""
