@@ -3,10 +3,13 @@
 For a compliance team a confident wrong answer is worse than none. Two rankers look at each
 question: BM25F over the entries' words (`knowledge.qa.index`), with a refusal rule (enough of
 the question covered, a high enough score, a shared domain term, nothing foreign), and an
-intent classifier trained on the entries' phrasings (`knowledge.qa.intent`). The classifier's
-entry is answered when it is likely and the question is about it; the index's only when the
-classifier ranks it first too; otherwise `ask` refuses, offering the best-ranked entries. The
-thresholds below were set on the tuned evaluation sets (docs/knowledge.md). The shipped index
+intent classifier trained on the entries' phrasings and users' labelled questions
+(`knowledge.qa.intent`). The classifier's entry is answered when it is likely and the question
+is about it (or, when it is sure, the question is long and mostly in words the base knows); the
+index's only when the classifier ranks it first too; a short question naming one control gets
+the catalogue's record; otherwise `ask` refuses, offering the best-ranked entries. The
+thresholds below were set on the tuned evaluation sets and, since those became training data,
+with each training set held out in turn (docs/knowledge.md). The shipped index
 is built once per process; with organisation entries (`OrgEntries`, read by `dialogs.qa`),
 they are merged in and the merged index is rebuilt only when their fingerprint changes.
 """

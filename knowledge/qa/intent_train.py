@@ -80,7 +80,7 @@ def labelled_examples(
     eval_dir: Path = EVAL_DIR, sets: Sequence[str] = TRAINING_SETS
 ) -> list[tuple[str, str]]:
     """(question, entry id) for every in-scope question of the training sets, in file order,
-    except those a blind set also asks.
+    except those that reach the model as the same input as a blind question (`held_out_inputs`).
 
     A checkout has tests/eval; an installed package does not and needs none (it only reads
     the trained model), so a missing directory is an error here, not an empty list."""
@@ -98,7 +98,8 @@ def labelled_examples(
 
 
 def train() -> IntentModel:
-    """Fit the model on the shipped entries' phrasings (deterministic: lbfgs, fixed data)."""
+    """Fit the model on the shipped entries' phrasings and the training sets' labelled
+    questions (deterministic: lbfgs, fixed data)."""
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
