@@ -29,6 +29,7 @@ from tests.eval.harness import (
     practitioner3,
     practitioner4,
     practitioner5,
+    practitioner6,
     score,
     training,
 )
@@ -140,27 +141,29 @@ def test_held_out_sets_do_not_regress(name: str) -> None:
 # Each was written blind and frozen before a retrieval round, which it measured. Once a round
 # is over its set may become tuning data: the first (practitioner.yaml) was tuned on in the
 # second round; the second and third (practitioner2.yaml, practitioner3.yaml) became training
-# examples of the intent classifier in the fifth (knowledge/qa/intent_train.py). The fourth
-# and fifth only measure (docs/knowledge.md).
+# examples of the intent classifier in the fifth (knowledge/qa/intent_train.py), the fourth in
+# the sixth. The fifth and sixth only measure (docs/knowledge.md).
 
 #: Issue 11: the suite fails if a frozen blind set's wrong-answer rate exceeds 5%.
 PRACTITIONER_MAX_WRONG = 0.05
-#: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a); any edit, even to a label,
-#: fails the suite.
+#: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a, 8cf17c6); any edit, even to a
+#: label, fails the suite.
 FROZEN_SHA256 = {
     "practitioner2": "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6",
     "practitioner3": "40d5812ff49cbb5203370acea8e44693550b143bce82396b2a4ec9734b69086e",
     "practitioner4": "3ae754c89f93f12d9092ff6a925fefa1fe0dd7e3498f05efd93692719055bfa6",
     "practitioner5": "0d0361cd2b79abc3c957364a04ffc057c5c5c8ba09017bf5a0d17d95ccb98ad1",
+    "practitioner6": "a9b79254a49c96c80bb5179e86b6dab85efbc789fa76672bfe01f431643a29cc",
 }
 BLIND_SETS = {
-    "practitioner4": practitioner4,
     "practitioner5": practitioner5,
+    "practitioner6": practitioner6,
 }
 TUNED_PRACTITIONER_SETS = {
     "practitioner": practitioner,
     "practitioner2": practitioner2,
     "practitioner3": practitioner3,
+    "practitioner4": practitioner4,
 }
 #: Regression floors for the tuned practitioner sets after round 5 (the second and third are
 #: training data since then, so these floors guard against regressions, not measure).
@@ -168,6 +171,8 @@ PRACTITIONER_FLOORS = {
     "practitioner": {"top1": 0.98, "wrong": 0.008, "refusal": 1.0},
     "practitioner2": {"top1": 0.90, "wrong": 0.017, "refusal": 0.98},
     "practitioner3": {"top1": 0.90, "wrong": 0.015, "refusal": 1.0},
+    # training data since the sixth round: measured 91.3% / 2.3% / 95.4%
+    "practitioner4": {"top1": 0.90, "wrong": 0.026, "refusal": 0.95},
 }
 
 
@@ -244,21 +249,36 @@ def test_out_of_scope_tuning_pools_are_refused() -> None:
     """tests/eval/oos_tuning.yaml and oos_tuning2.yaml: 500 questions ask must refuse
     (near-domain subjects, long messages whose context is ours and whose request is not,
     everyday ones sharing a word), written for the fifth round to set how sure the classifier
-    must be (docs/knowledge.md). Tuning data: its leaks may be read. Measured 97.8% (11
-    leaks); the floor is one less."""
+    must be (docs/knowledge.md). Tuning data: its leaks may be read. Measured 98.6% (7 leaks)
+    after the sixth round (12 before it); the floor is one more."""
     got = score(ask_ranker, [], oos_tuning())
-    assert len(got.leaks) <= 12, "\n".join(got.leaks)
+    assert len(got.leaks) <= 8, "\n".join(got.leaks)
 
 
-@pytest.mark.parametrize("name", [f"training_{x}" for x in "abcdef"])
+#: Top-1 floors of the training sets (fit, not generalisation): measured 93.3-96.1% on a-f;
+#: g-i, written in the sixth round for the kinds still refused (definitions with an audience,
+#: regimes by name, long situational messages), 88.3%, 91.0% and 87.7%. Each about a point
+#: below; at most 2.5% wrong on every set (measured 0.3-2.0%).
+TRAINING_TOP1_FLOORS = {
+    **{f"training_{x}": 0.91 for x in "abcdef"},
+    "training_g": 0.87,
+    "training_h": 0.90,
+    "training_i": 0.86,
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRAINING_TOP1_FLOORS))
 def test_training_sets_are_real_and_do_not_regress(name: str) -> None:
-    """The fifth round's training sets: labels are shipped entries, and the classifier that
-    learnt them still answers them (measured 92.0-95.5% / 0.3-2.1%; a regression guard)."""
+    """The training sets: labels are shipped entries, and the classifier that learnt them
+    still answers them (a regression guard)."""
     cases, _ = training(name)
     ids = {item.entry.id for item in load_shipped()}
     assert len(cases) >= 300 and all(case.labels and set(case.labels) <= ids for case in cases)
     got = score(ask_ranker, cases, [])
-    assert got.top1 >= 0.91 and got.wrong <= 0.025, (f"{got.top1:.1%}", f"{got.wrong:.1%}")
+    assert got.top1 >= TRAINING_TOP1_FLOORS[name] and got.wrong <= 0.025, (
+        f"{got.top1:.1%}",
+        f"{got.wrong:.1%}",
+    )
 
 
 # Only figures are printed: the blind sets measure, their misses are not read for tuning.
@@ -273,9 +293,9 @@ def test_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: after the fifth round (training examples, sure "
-    "classifier) measured 86.9% / 4.1% / 95.4% (practitioner4) and 82.5% / 4.4% / 98.5% "
-    "(practitioner5) correct / wrong / out-of-scope refused on 2026-12-01 "
+    reason="issue 11 targets not met: after the sixth round (question shapes, more training "
+    "data, toss-ups refused) measured 84.7% / 3.4% / 96.9% (practitioner5) and 84.1% / 2.8% / "
+    "98.5% (practitioner6) correct / wrong / out-of-scope refused on 2026-12-01 "
     "(docs/knowledge.md); strict, so each fails once all three are met",
 )
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:

@@ -4,13 +4,14 @@ evaluation, training or tuning set: a test below checks)."""
 
 from __future__ import annotations
 
-import re
 import sys
+from pathlib import Path
 
 import pytest
 
 from knowledge.qa import ask
 from knowledge.qa.situational import is_choice, situation_entry
+from tests.eval.unseen import own_questions, repeated_questions
 
 ASK_MODULE = sys.modules["knowledge.qa.ask"]
 
@@ -114,21 +115,5 @@ def test_core_questions_whose_key_words_were_stop_words(question: str, entry: st
 
 
 def test_these_questions_are_in_no_evaluation_or_training_set() -> None:
-    from pathlib import Path
-
-    import yaml
-
-    def plain(text: str) -> str:
-        return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-    seen: set[str] = set()
-    for path in (Path(__file__).parent / "eval").glob("*.yaml"):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        items = data if isinstance(data, list) else data.get("in_scope", []) + data["out_of_scope"]
-        seen |= {plain(item["q"] if isinstance(item, dict) else item) for item in items}
-    source = Path(__file__).read_text(encoding="utf-8")
-    ours = {plain(q) for q in re.findall(r'^\s+\(?"([^"]{12,})"', source, flags=re.M)}
-    # Only our own questions are ever shown: a blind set's must never reach a test log.
-    repeated = sorted(q for q in ours if q in seen)
-    assert len(ours) >= 20
-    assert repeated == []
+    assert len(own_questions(Path(__file__))) >= 20
+    assert repeated_questions(Path(__file__)) == []

@@ -20,7 +20,7 @@ from dialogs.replies import AnswerReply
 from knowledge.qa.ask import REFUSAL, answer_entry, ask, shipped_base, sources_of
 from knowledge.qa.suggest import DID_YOU_MEAN, MAX_SUGGESTIONS
 from tests.cards_fixtures import EVIL, FIXTURES
-from tests.eval.harness import Case, all_sets, expected, practitioner4, practitioner5
+from tests.eval.harness import Case, all_sets, expected, practitioner5, practitioner6
 from tests.teams_helpers import submits
 from tests.test_kb_cli import idgov
 
@@ -28,11 +28,12 @@ from tests.test_kb_cli import idgov
 #:         most out-of-scope questions allowed to get suggestions)
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
-#: questions are never printed). Measured 2026-12-01 (docs/knowledge.md): practitioner4 16/31
-#: refusals with the label suggested, 1/65 out-of-scope with suggestions; practitioner5 25/42
-#: and 8/65. The floors are those figures less about one question; guards, not targets.
-FLOORS = {"practitioner4": (0.48, 2), "practitioner5": (0.57, 9)}
-POOLED_FLOOR = 0.53  # measured 41/73 = 56%
+#: questions are never printed). Measured 2026-12-01 after the sixth round (docs/knowledge.md):
+#: practitioner5 24/38 refusals with the label suggested, 6/65 out-of-scope with suggestions;
+#: practitioner6 22/42 and 11/65. The floors are those figures less about one question; guards,
+#: not targets.
+FLOORS = {"practitioner5": (0.60, 7), "practitioner6": (0.50, 12)}
+POOLED_FLOOR = 0.55  # measured 46/80 = 58%
 
 
 def _measure(sets: list[tuple[str, list[Case], list[str]]]) -> dict[str, tuple[int, int, int, int]]:
@@ -56,7 +57,7 @@ def _measure(sets: list[tuple[str, list[Case], list[str]]]) -> dict[str, tuple[i
 
 
 def test_suggestion_hit_rate_on_refusals_and_none_for_out_of_scope() -> None:
-    figures = _measure([("practitioner4", *practitioner4()), ("practitioner5", *practitioner5())])
+    figures = _measure([("practitioner5", *practitioner5()), ("practitioner6", *practitioner6())])
     for name, (refused, _, hit, leaks) in figures.items():
         floor, max_leaks = FLOORS[name]
         assert refused, name  # every set has refusals to measure on
@@ -70,7 +71,7 @@ def test_suggestion_hit_rate_on_refusals_and_none_for_out_of_scope() -> None:
 
 
 def test_refusal_text_stays_honest_and_gains_the_question_only_with_suggestions() -> None:
-    result = ask("auditor visits after we pass")
+    result = ask("auditors come back after we pass?")
     assert not result.answered and result.sources == [] and result.entry_ids == []
     assert 1 <= len(result.suggestions) <= 3
     assert result.answer == f"{REFUSAL}\n\n{DID_YOU_MEAN}"
@@ -103,7 +104,7 @@ def test_confident_answers_carry_no_suggestions() -> None:
 
 
 def test_answer_entry_answers_a_suggestion_directly() -> None:
-    refused = ask("wat is soc2 exactly")
+    refused = ask("auditors come back after we pass?")  # "wat is soc2 exactly" is answered now
     assert not refused.answered and refused.suggestions
     pick = refused.suggestions[0]
     result = answer_entry(pick.id)
@@ -146,7 +147,7 @@ def test_ask_action_round_trips_through_the_codec() -> None:
 
 
 def test_cli_json_and_text_list_suggestions(tmp_path: Path) -> None:
-    question = "auditor visits after we pass"
+    question = "auditors come back after we pass?"
     proc = idgov("ask", question, "--format", "json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)

@@ -18,7 +18,7 @@ from tests.slack_payloads.harness import CHANNEL, USER, Server, button, payload,
 from tests.standins.slack_api import Call, SlackApiStandIn
 
 # Refused with suggestions: the index and the classifier disagree on it.
-DECLINED = "auditor visits after we pass"
+DECLINED = "auditors come back after we pass?"
 THREAD = "1700000000.000500"
 
 pytestmark = pytest.mark.usefixtures("slack_fresh")

@@ -13,7 +13,7 @@ from storage.models import Feedback
 from tests.teams_helpers import OTHER_TENANT, TENANT, payload, submits, texts, with_tenant
 from tests.test_teams_bot import SERVICE, USER_REF, Harness
 
-DECLINED = "ask auditor visits after we pass"
+DECLINED = "ask auditors come back after we pass?"
 
 
 async def test_suggestion_submit_replies_with_the_answer_card(sqlite_engine: Engine) -> None:

@@ -53,17 +53,21 @@ TRAINING_SETS: Final = (
     "final",
     "practitioner2",
     "practitioner3",
+    "practitioner4",
     "training_a",
     "training_b",
     "training_c",
     "training_d",
     "training_e",
     "training_f",
+    "training_g",
+    "training_h",
+    "training_i",
 )
 #: The blind sets: never learnt, and a training question that one of them also asks is left
 #: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
 #: one" are the same input), so they measure only wording the model has not seen.
-HELD_OUT_SETS: Final = ("practitioner4", "practitioner5")
+HELD_OUT_SETS: Final = ("practitioner5", "practitioner6")
 
 
 def held_out_inputs(eval_dir: Path = EVAL_DIR) -> set[tuple[str, ...]]:

@@ -9,6 +9,8 @@ the situation (regulated; customer-driven, by the buyers' region when the messag
 or the general rule) and offers the assessment, which asks about the rest. The region rule
 is the product's own (`knowledge/data/rules.yaml`, issue 11): buyers outside North America
 usually ask for an accredited ISO/IEC 27001 certificate, North-American buyers for SOC 2.
+The region's entries (`when-iso27001`, `when-soc2`) say why that framework fits but not who
+asks for it, so `situation_lead` opens their answer with the buyers' half of the rule.
 Tuned on the tuned evaluation sets and the first practitioner set (docs/knowledge.md).
 """
 
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import re
 from typing import Final
+
+from knowledge.qa.regimes import REGULATED_ENTRY, regime_words
 
 #: Names ISO/IEC 27001 and SOC 2 (in any spelling), or asks which standard or framework.
 _ISO: Final = re.compile(r"\biso\b|27001|27k|\bisms\b")
@@ -65,7 +69,11 @@ _CLAUSES: Final = re.compile(r"[,;.!?]|\bbut\b|\bwhile\b|(?=\bwe(?:'re|re| are)\
 
 _REGULATED: Final = re.compile(
     r"\bregulat\w*|\bbanks?\b|\bbanking\b|\binsur\w+|\bpension\w*|\bhospital\w*|\bhealthcare\b|"
-    r"\bpayments? (?:firm|company|provider|institution)\b|\bfca\b|\bdora\b|\bsupervis\w+"
+    r"\bpayments? (?:firm|company|provider|institution)\b|\bsupervis\w+|"
+    # a regulator or regime by name ("does HIPAA require soc 2 or iso?", "we're under DORA")
+    + r"\b(?:"
+    + "|".join(sorted(regime_words()))
+    + r")\b"
 )
 _CUSTOMERS: Final = re.compile(
     r"\bcustomers?\b|\bprospects?\b|\bprocurement\b|\bquestionnaires?\b|"
@@ -73,11 +81,19 @@ _CUSTOMERS: Final = re.compile(
 )
 
 #: The entry that states the short rule for each situation.
-REGULATED_ENTRY: Final = "regulated-organisations"
 ISO_REGION_ENTRY: Final = "when-iso27001"
 SOC2_REGION_ENTRY: Final = "when-soc2"
 CUSTOMER_ENTRY: Final = "enterprise-procurement"
 GENERAL_ENTRY: Final = "choose-iso-or-soc2"
+#: The half of the region rule that applies, when the message says where the buyers are.
+OUTSIDE_NA_LEAD: Final = (
+    "For buyers outside North America the usual first step is ISO/IEC 27001: their "
+    "procurement usually asks for an accredited certificate."
+)
+NORTH_AMERICA_LEAD: Final = (
+    "For buyers in North America the usual first step is SOC 2: their procurement usually "
+    "asks for a SOC 2 report."
+)
 
 OFFER: Final = (
     "For a recommendation that takes your whole situation into account (goal, scope, "
@@ -131,9 +147,33 @@ def situation_entry(question: str) -> str:
         return REGULATED_ENTRY  # they are regulated themselves
     if buyers is None:
         return GENERAL_ENTRY
-    outside, inside = _OUTSIDE_NA.search(buyers), _NORTH_AMERICA.search(buyers)
-    if outside and not inside:
+    region = _region(buyers)
+    if region == "outside":
         return ISO_REGION_ENTRY  # buyers outside North America ask for the certificate
-    if inside and not outside:
+    if region == "north-america":
         return SOC2_REGION_ENTRY  # North-American buyers ask for a SOC 2 report
     return CUSTOMER_ENTRY
+
+
+def buyers_region(question: str) -> str | None:
+    """Where the message says its buyers are: "outside" or "north-america" North America,
+    or None when it names no region, both, or only the asker's own country."""
+    buyers, _ = _clauses(question)
+    return None if buyers is None else _region(buyers)
+
+
+def _region(buyers: str) -> str | None:
+    outside, inside = _OUTSIDE_NA.search(buyers), _NORTH_AMERICA.search(buyers)
+    if outside and not inside:
+        return "outside"
+    if inside and not outside:
+        return "north-america"
+    return None
+
+
+def situation_lead(question: str) -> str | None:
+    """The sentence that opens a region entry's answer: who asks for that framework."""
+    entry = situation_entry(question)
+    if entry == ISO_REGION_ENTRY:
+        return OUTSIDE_NA_LEAD
+    return NORTH_AMERICA_LEAD if entry == SOC2_REGION_ENTRY else None

@@ -46,8 +46,17 @@ def suggestion_of(entry: Entry) -> Source:
     return Source(id=entry.id, title=entry.question, url=entry.sources[0].url)
 
 
-def suggestions(items: Sequence[KnowledgeItem], query: Query, hits: Sequence[Hit]) -> list[Source]:
-    """Up to MAX_SUGGESTIONS entries, best-ranked first; none for an implausible question."""
+def suggestions(
+    items: Sequence[KnowledgeItem],
+    query: Query,
+    hits: Sequence[Hit],
+    first: Sequence[int] = (),
+) -> list[Source]:
+    """Up to MAX_SUGGESTIONS entries, best-ranked first; none for an implausible question.
+
+    `first`: positions to offer before the index's ranking, such as the two entries the
+    classifier could not choose between (`knowledge.qa.ask`, `MIN_INTENT_MARGIN`)."""
     if not plausibly_in_domain(query, hits):
         return []
-    return [suggestion_of(items[h.position].entry) for h in hits[:MAX_SUGGESTIONS]]
+    positions = list(dict.fromkeys([*first, *(h.position for h in hits)]))
+    return [suggestion_of(items[n].entry) for n in positions[:MAX_SUGGESTIONS]]

@@ -1,0 +1,45 @@
+"""Does a regulator or regime require or favour a framework? ("does DORA require ISO 27001?")
+
+Regulators' and regimes' names are foreign words (knowledge/qa/foreign_terms.yaml,
+`regulators_and_regimes`): the base does not explain what DORA or the FCA require, so a
+question about that is refused. Whether one of them calls for ISO/IEC 27001 or SOC 2 is a
+different question, and `regulated-organisations` answers it for any regime (most require
+neither; DORA and NIS2 ask for an ICT risk-management framework that an ISMS supports). When
+the classifier picks that entry for a message whose only foreign words name regimes and which
+names a framework, those words no longer count against it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Final
+
+import yaml
+
+from knowledge.qa.index import Query
+
+#: The entry that answers "does regime X require or favour ISO/IEC 27001 or SOC 2?".
+REGULATED_ENTRY: Final = "regulated-organisations"
+#: The message names the choice: ISO/IEC 27001 (not "iso 9001"), SOC 2, or a certification.
+_FRAMEWORK: Final = re.compile(
+    r"27001|\b27k\b|\bisms\b|\biso\b(?!\s*[-/]?\s*\d)|\bsoc\s*-?\s*(?:2|ii|two)\b|\bsoc2\b"
+    r"|\bcertif\w*|\battestation\b"
+)
+
+
+@lru_cache(maxsize=1)
+def regime_words() -> frozenset[str]:
+    """Names of regulators and regimes, as typed (lower case)."""
+    text = resources.files("knowledge.qa").joinpath("foreign_terms.yaml").read_text("utf-8")
+    return frozenset(str(yaml.safe_load(text)["regulators_and_regimes"]).split())
+
+
+def asks_regime_fit(question: str, query: Query) -> bool:
+    """True when every foreign word names a regime and the message names a framework."""
+    return (
+        bool(query.foreign)
+        and all(w in regime_words() for w in query.foreign)
+        and _FRAMEWORK.search(question.lower()) is not None
+    )
