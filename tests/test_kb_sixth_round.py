@@ -20,7 +20,12 @@ from knowledge.qa.loader import load_shipped
 from knowledge.qa.pivot import request_after_pivot
 from knowledge.qa.regimes import REGULATED_ENTRY, regime_words
 from knowledge.qa.request import request_sentence
-from knowledge.qa.situational import NORTH_AMERICA_LEAD, OUTSIDE_NA_LEAD, situation_lead
+from knowledge.qa.situational import (
+    NORTH_AMERICA_LEAD,
+    OUTSIDE_NA_LEAD,
+    situation_entry,
+    situation_lead,
+)
 from knowledge.qa.writing import is_writing_task
 from tests.eval.unseen import own_questions, repeated_questions
 
@@ -185,7 +190,7 @@ def test_a_region_answer_says_who_asks_for_that_framework(
     answer now opens with the buyers' half of the rule."""
     result = ask(question)
     assert result.entry_ids == [entry]
-    assert situation_lead(question) == lead
+    assert situation_lead(situation_entry(question)) == lead
     if lead is None:
         assert not result.answer.startswith((OUTSIDE_NA_LEAD, NORTH_AMERICA_LEAD))
     else:
@@ -248,3 +253,57 @@ def test_a_clear_lead_is_answered(monkeypatch: pytest.MonkeyPatch) -> None:
     ranked = model.ranked([], 2)
     assert ranked[0][1] - ranked[1][1] >= ASK.MIN_INTENT_MARGIN
     assert ask(ROTATION_EVIDENCE).entry_ids == ["evidence-rotation"]
+
+
+# --- the second review's findings (questions written by the reviewer) -------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is pam in cooking", "what is soc 2 for my cat", "what is break glass in a fire alarm"],
+)
+def test_a_definition_with_a_word_of_another_subject_is_not_a_definition(question: str) -> None:
+    query, _ = shipped_base().index.search(question)
+    assert definition_entry(question, query) is None
+    assert not ask(question).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do we need to write a password policy for iso 27001?",
+        "we generate a json export of access reviews, is that valid soc 2 evidence?",
+        "give me the soc 2 bridge letter requirements",
+        "what's the chain of command for approving break-glass access?",
+    ],
+)
+def test_governance_questions_that_mention_writing_are_not_writing_tasks(question: str) -> None:
+    assert not is_writing_task(question)
+
+
+def test_a_regime_s_own_rules_with_a_framework_named_are_still_refused() -> None:
+    assert not ask(
+        "what does HIPAA say about encryption at rest, we are iso 27001 certified"
+    ).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("should service accounts be reviewed and separately approved?", "access-reviews-nhi"),
+        (
+            "we have a break-glass account for azure. side question: how often should it be "
+            "tested?",
+            "break-glass-what",
+        ),
+    ],
+)
+def test_a_follow_up_in_our_words_is_not_a_change_of_subject(question: str, entry: str) -> None:
+    assert ask(question).entry_ids == [entry]
+
+
+def test_abbreviations_end_no_sentence() -> None:
+    question = (
+        "Should the service accounts our U.S. payroll team uses have a named owner for SOC 2?"
+    )
+    assert request_sentence(question) is None

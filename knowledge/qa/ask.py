@@ -268,7 +268,8 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
         base.items[hit.position].origin == "shipped"
     ):
         return refusal()  # product instructions or a writing task (an org FAQ may have them)
-    defined = base.find(definition_entry(question, query) or "")
+    defined_id = definition_entry(question, query)
+    defined = None if defined_id is None else base.find(defined_id)
     if defined is not None and base.items[hit.position].origin == "shipped":
         # "soc 2 explained for a non-technical board member": the concept and its audience
         return _answer(defined.entry, hit.norm_score)
@@ -284,7 +285,7 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
         if situational is not None and not _changes_subject(base, question, situational):
             # the core question, in the asker's context
             result = _answer(situational.entry, hit.norm_score)
-            lead = situation_lead(question)
+            lead = situation_lead(situational.entry.id)
             text = result.answer if lead is None else f"{lead} {result.answer}"
             return result.model_copy(update={"answer": f"{text}\n\n{OFFER}"})
     if chosen is None:
@@ -300,12 +301,15 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
 
 def _changes_subject(base: KnowledgeBase, question: str, item: KnowledgeItem) -> bool:
     """True when the message turns to another subject ("unrelated", "separately") and what
-    follows shares no domain term with the entry: the request is not what the entry answers."""
+    follows shares no domain term with the entry and names something the base does not know:
+    the request is not what the entry answers ("how often should it be tested?" still is)."""
     request = request_after_pivot(question)
     position = base.position(item.entry.id)
     if request is None or position is None:
         return False
-    return not base.index.hit(base.index.parse(request), position).anchored
+    parsed = base.index.parse(request)
+    elsewhere = bool(parsed.unknown or parsed.foreign)
+    return elsewhere and not base.index.hit(parsed, position).anchored
 
 
 def _named_control(question: str, query: Query) -> Control | None:

@@ -4,9 +4,11 @@ Such a message names one concept and otherwise only says who is asking or how sh
 answer should be. Those words are not in the defining entry, so its coverage is low and both
 rankers' refusal rules refuse, although the classifier is sure (issue 11: "a definition
 question gets the definition, not the evidence entry"). `definition_entry` recognises the
-shape, a definitional cue plus one concept name plus framing words only, and names the entry
-that defines it (knowledge/qa/concepts.yaml). `ask` uses it only when neither ranker answered,
-so it never overrides an entry they chose.
+shape, a definitional cue plus one concept name plus framing words only (a word the base has never
+seen must be a framing word too: "what is pam in cooking" is about something else), and names
+the entry that defines it (knowledge/qa/concepts.yaml). `ask` asks it before the rankers:
+measured, answering such questions with the definition even where a ranker chose another
+entry gave no more wrong answers (docs/knowledge.md, "Sixth round").
 """
 
 from __future__ import annotations
@@ -29,8 +31,6 @@ _CUE: Final = re.compile(
     r"|\bstand for\b|=\s*\?|\bsummar\w*|\boverview\b|\bin (?:one|two|three|a few) (?:lines?|"
     r"sentences?|words)\b"
 )
-#: Words the base has never seen that may still frame a definition ("helpdesk", "coo").
-MAX_UNKNOWN: Final = 2
 
 
 @lru_cache(maxsize=1)
@@ -47,9 +47,11 @@ def _data() -> tuple[dict[str, tuple[frozenset[str], ...]], frozenset[str]]:
 
 def definition_entry(question: str, query: Query) -> str | None:
     """The entry defining the one concept a definition question asks about, or None."""
-    if query.foreign or len(query.unknown) > MAX_UNKNOWN or not _CUE.search(question.lower()):
+    if query.foreign or not _CUE.search(question.lower()):
         return None
     concepts, framing = _data()
+    if any(stem(word) not in framing for word in query.unknown):
+        return None  # "what is pam in cooking", "what is soc 2 for my cat": another subject
     known = {t for t in query.terms if not t.startswith(("?", "!"))}
     named = [
         (len(name), entry_id)

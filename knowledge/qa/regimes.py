@@ -36,10 +36,22 @@ def regime_words() -> frozenset[str]:
     return frozenset(str(yaml.safe_load(text)["regulators_and_regimes"]).split())
 
 
+#: ...and asks whether the regime calls for it: "require", "mandate", "accept", "favour",
+#: "enough" ("what does HIPAA say about encryption, we are iso 27001 certified" does not).
+_FIT: Final = re.compile(
+    r"\brequir\w*|\bmandat\w*|\bneeds?\b|\bexpect\w*|\baccept\w*|\benough\b|\bsufficient\b|"
+    r"\bfavou?r\w*|\bpush\w*|\btip\b|\bprefer\w*|\brecogni[sz]\w*|\bcounts?\b|\bsatisf\w*|"
+    r"\bobligat\w*|\bforce\w*|\bmean\b|\banchor\w*|\bshould\s+(?:we|i)\b"
+)
+
+
 def asks_regime_fit(question: str, query: Query) -> bool:
-    """True when every foreign word names a regime and the message names a framework."""
+    """True when every foreign word names a regime and the message asks whether that regime
+    calls for a framework it names."""
+    text = question.lower()
     return (
         bool(query.foreign)
         and all(w in regime_words() for w in query.foreign)
-        and _FRAMEWORK.search(question.lower()) is not None
+        and _FRAMEWORK.search(text) is not None
+        and _FIT.search(text) is not None
     )

@@ -12,12 +12,15 @@ import re
 from typing import Final
 
 _SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+|\n+")
+#: Abbreviations whose dots end no sentence ("our U.S. payroll team", "keys, e.g. Stripe").
+_ABBREVIATION: Final = re.compile(r"\b(?:u\.s|u\.k|e\.g|i\.e|etc|vs|approx|incl)\.", re.IGNORECASE)
 
 
 def request_sentence(question: str) -> str | None:
     """The last sentence that asks (ends with "?"), else the last sentence; None when the
     message is a single sentence, which is all request."""
-    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s.strip()]
+    text = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\u2024"), question.strip())
+    sentences = [s.replace("\u2024", ".") for s in _SENTENCE_END.split(text) if s.strip()]
     if len(sentences) < 2:
         return None
     asking = [s for s in sentences if "?" in s]

@@ -155,13 +155,6 @@ def situation_entry(question: str) -> str:
     return CUSTOMER_ENTRY
 
 
-def buyers_region(question: str) -> str | None:
-    """Where the message says its buyers are: "outside" or "north-america" North America,
-    or None when it names no region, both, or only the asker's own country."""
-    buyers, _ = _clauses(question)
-    return None if buyers is None else _region(buyers)
-
-
 def _region(buyers: str) -> str | None:
     outside, inside = _OUTSIDE_NA.search(buyers), _NORTH_AMERICA.search(buyers)
     if outside and not inside:
@@ -171,9 +164,7 @@ def _region(buyers: str) -> str | None:
     return None
 
 
-def situation_lead(question: str) -> str | None:
-    """The sentence that opens a region entry's answer: who asks for that framework."""
-    entry = situation_entry(question)
-    if entry == ISO_REGION_ENTRY:
-        return OUTSIDE_NA_LEAD
-    return NORTH_AMERICA_LEAD if entry == SOC2_REGION_ENTRY else None
+def situation_lead(entry_id: str) -> str | None:
+    """The sentence that opens a region entry's situational answer: who asks for that
+    framework (the entry itself says only why it fits)."""
+    return {ISO_REGION_ENTRY: OUTSIDE_NA_LEAD, SOC2_REGION_ENTRY: NORTH_AMERICA_LEAD}.get(entry_id)

@@ -4,8 +4,11 @@ The base answers what auditors expect and how the frameworks relate; it does not
 code, commands, policies or emails. A message that asks for one is refused however much
 identity-governance context comes with it ("... for SOC 2, that's all set. Can you write the
 full LangChain code for an agent?"): answering with an entry about the context would read as
-a wrong answer. Written as a general rule from the out-of-scope pools' kinds of request
-(tests/eval/oos_tuning*.yaml), then checked against every labelled in-scope question.
+a wrong answer. Only a request counts: the verb opens a clause or follows "can you",
+"please", "help me" ("do we need to write a password policy for ISO 27001?" and "we generate
+a json export of access reviews" are questions about governance). Written as a general rule
+from the out-of-scope pools' kinds of request (tests/eval/oos_tuning*.yaml), then checked
+against every labelled in-scope question and a reviewer's own questions.
 """
 
 from __future__ import annotations
@@ -13,18 +16,23 @@ from __future__ import annotations
 import re
 from typing import Final
 
+#: Where a request to write starts: a clause, or "can you" / "please" / "help me" / "I need".
+_ASKING: Final = (
+    r"(?:^|[.!?;:,\n]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+|pls\s+)?"
+    r"|\bplease\s+|\bpls\s+|\bhelp\s+(?:me|us)\s+|\bi\s+need\s+(?:you\s+to\s+)?)"
+)
+_VERB: Final = r"(?:write|draft|generate|compose|code\s+up|give\s+me|send\s+me|produce|create)"
 _ARTEFACT: Final = (
     r"(?:code|script|snippet|one-?liner|terraform|cloudformation|bicep|policy document|"
-    r"password policy|email|e-mail|letter|template|regex|sql|query|playbook|runbook|function|"
-    r"program|yaml|json|helm chart|dockerfile|powershell|bash|python)"
+    r"password policy|email|e-mail|template|regex|sql|query|playbook|runbook|program|yaml|"
+    r"helm chart|dockerfile|powershell|bash)"
 )
 _WRITE: Final = re.compile(
-    r"\b(?:write|draft|generate|compose|code up|give me|send me|produce)\s+(?:me\s+|us\s+)?"
-    r"(?:up\s+)?(?:a|an|the|some|our|my)?\s*(?:full|complete|quick|sample|short|working|"
-    r"simple|basic|ready-made|new)?\s*(?:[\w.-]+\s+){0,3}" + _ARTEFACT + r"s?\b"
-    r"|\bwhat(?:'|’)?s\s+the\s+(?:exact\s+|right\s+|correct\s+)?(?:[\w.-]+\s+){0,3}(?:command|syntax|"
-    r"one-?liner|cli)\b"
-    r"|\b(?:bash|powershell|python)\s+(?:one-?liner|script|snippet)\b",
+    _ASKING + _VERB + r"\s+(?:me\s+|us\s+)?(?:up\s+)?(?:a|an|the|some|our|my)?\s*"
+    r"(?:[\w.-]+\s+){0,3}" + _ARTEFACT + r"s?\b"
+    # "what's the exact kubectl command / syntax", not "the chain of command"
+    r"|\bwhat(?:'|’)?s\s+the\s+(?:exact\s+|right\s+|correct\s+)?(?:[\w.-]+\s+){0,3}"
+    r"(?<!\bof\s)(?:command|syntax|one-?liner)\b",
     re.IGNORECASE,
 )
 
