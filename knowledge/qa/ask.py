@@ -20,7 +20,7 @@ they are merged in and the merged index is rebuilt only when their fingerprint c
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -264,13 +264,12 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
     if not hits:
         return refusal()
     hit = hits[0]
-    if (is_tool_howto(question) or is_writing_task(question)) and (
-        base.items[hit.position].origin == "shipped"
-    ):
+    shipped_best = base.items[hit.position].origin == "shipped"  # an org FAQ may differ
+    if shipped_best and (is_tool_howto(question) or is_writing_task(question)):
         return refusal()  # product instructions or a writing task (an org FAQ may have them)
     defined_id = definition_entry(question, query)
     defined = None if defined_id is None else base.find(defined_id)
-    if defined is not None and base.items[hit.position].origin == "shipped":
+    if defined is not None and shipped_best:
         # "soc 2 explained for a non-technical board member": the concept and its audience
         return _answer(defined.entry, hit.norm_score)
     confident = is_confident(hit) and is_clear(hits)
@@ -362,7 +361,7 @@ def _choose(
         candidate = base.index.hit(query, position)
         if base.items[position].entry.id == REGULATED_ENTRY and asks_regime_fit(question, query):
             candidate = replace(candidate, foreign_share=0.0)  # "does DORA require ISO 27001?"
-        if _is_about(candidate, probability, query, _request_is_ours(base, question)):
+        if _is_about(candidate, probability, query, lambda: _request_is_ours(base, question)):
             return candidate, []
     agreed = {pos for pos, _ in likeliest[:AGREEMENT_DEPTH]}
     return (best if confident and best.position in agreed else None), []
@@ -375,13 +374,16 @@ def _request_is_ours(base: KnowledgeBase, question: str) -> bool:
     return request is None or not base.index.parse(request).foreign
 
 
-def _is_about(candidate: Hit, probability: float, query: Query, request_is_ours: bool) -> bool:
+def _is_about(
+    candidate: Hit, probability: float, query: Query, request_is_ours: Callable[[], bool]
+) -> bool:
     """Whether the classifier's likeliest entry, at `probability`, is what the question asks.
 
     Either the entry shares a domain term, covers `MIN_INTENT_COVERAGE` of the question and
     nothing in it is foreign, or the classifier is sure (`SURE_PROBABILITY`) on a question with
     enough known words to judge by (`MIN_KNOWN_TERMS`), with the looser floors above, and
-    the message's request sentence names no foreign subject (`request_is_ours`)."""
+    the message's request sentence names no foreign subject (`request_is_ours`, asked last:
+    only the sure tier needs it, and it splits and parses the message again)."""
     # A word the base has never seen ("rotate my cat", "type 2 diabetes") holds the
     # classifier to the index's own coverage floor: one domain word is all it would see.
     floor = MIN_COVERAGE if query.unknown else MIN_INTENT_COVERAGE
@@ -393,12 +395,12 @@ def _is_about(candidate: Hit, probability: float, query: Query, request_is_ours:
         return True
     return (
         probability >= SURE_PROBABILITY
-        and request_is_ours
         and query.known_terms >= MIN_KNOWN_TERMS
         and len(query.unknown) <= MAX_SURE_UNKNOWN_SHARE * len(query.terms)
         and candidate.anchored
         and candidate.coverage >= MIN_SURE_COVERAGE
         and candidate.foreign_share <= MAX_SURE_FOREIGN
+        and request_is_ours()
     )
 
 

@@ -52,7 +52,7 @@ def definition_entry(question: str, query: Query) -> str | None:
     concepts, framing = _data()
     if any(stem(word) not in framing for word in query.unknown):
         return None  # "what is pam in cooking", "what is soc 2 for my cat": another subject
-    known = {t for t in query.terms if not t.startswith(("?", "!"))}
+    known = query.known
     named = [
         (len(name), entry_id)
         for entry_id, names in concepts.items()

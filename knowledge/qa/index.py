@@ -84,9 +84,14 @@ class Query:
     foreign: tuple[str, ...] = ()  # words naming a subject the base does not cover
 
     @property
+    def known(self) -> frozenset[str]:
+        """The terms the base knows: neither unseen (``?word``) nor foreign (``!word``)."""
+        return frozenset(term for term in self.terms if not term.startswith(("?", "!")))
+
+    @property
     def known_terms(self) -> int:
-        """How many terms the base knows: neither unseen (``?word``) nor foreign (``!word``)."""
-        return sum(not term.startswith(("?", "!")) for term in self.terms)
+        """How many terms the base knows (`terms` holds each term once)."""
+        return len(self.known)
 
 
 class Bm25fIndex:

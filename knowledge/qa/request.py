@@ -3,7 +3,8 @@
 A message of several sentences usually gives context first and asks last. The classifier reads
 all of it, so a message whose context is ours and whose request is not can make it sure of an
 entry. `ask`'s sure tier, which answers on little of the question, therefore also needs the
-request itself to share a domain term with the entry (docs/knowledge.md, "Sixth round").
+request itself to name no foreign subject (docs/knowledge.md, "Sixth round": requiring it to
+share a domain term with the entry was measured and cost more than it saved).
 """
 
 from __future__ import annotations
