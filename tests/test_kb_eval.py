@@ -30,6 +30,7 @@ from tests.eval.harness import (
     practitioner4,
     practitioner5,
     practitioner6,
+    practitioner7,
     score,
     training,
 )
@@ -142,28 +143,30 @@ def test_held_out_sets_do_not_regress(name: str) -> None:
 # is over its set may become tuning data: the first (practitioner.yaml) was tuned on in the
 # second round; the second and third (practitioner2.yaml, practitioner3.yaml) became training
 # examples of the intent classifier in the fifth (knowledge/qa/intent_train.py), the fourth in
-# the sixth. The fifth and sixth only measure (docs/knowledge.md).
+# the sixth, the fifth in the seventh. The sixth and seventh only measure (docs/knowledge.md).
 
 #: Issue 11: the suite fails if a frozen blind set's wrong-answer rate exceeds 5%.
 PRACTITIONER_MAX_WRONG = 0.05
-#: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a, 8cf17c6); any edit, even to a
-#: label, fails the suite.
+#: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a, 8cf17c6, c585cc2); any edit,
+#: even to a label, fails the suite.
 FROZEN_SHA256 = {
     "practitioner2": "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6",
     "practitioner3": "40d5812ff49cbb5203370acea8e44693550b143bce82396b2a4ec9734b69086e",
     "practitioner4": "3ae754c89f93f12d9092ff6a925fefa1fe0dd7e3498f05efd93692719055bfa6",
     "practitioner5": "0d0361cd2b79abc3c957364a04ffc057c5c5c8ba09017bf5a0d17d95ccb98ad1",
     "practitioner6": "a9b79254a49c96c80bb5179e86b6dab85efbc789fa76672bfe01f431643a29cc",
+    "practitioner7": "3f346a695346a38c500e36c9684f07b5ea696a5f263eee04f93cf02cd1273663",
 }
 BLIND_SETS = {
-    "practitioner5": practitioner5,
     "practitioner6": practitioner6,
+    "practitioner7": practitioner7,
 }
 TUNED_PRACTITIONER_SETS = {
     "practitioner": practitioner,
     "practitioner2": practitioner2,
     "practitioner3": practitioner3,
     "practitioner4": practitioner4,
+    "practitioner5": practitioner5,
 }
 #: Regression floors for the tuned practitioner sets after round 5 (the second and third are
 #: training data since then, so these floors guard against regressions, not measure).
@@ -173,6 +176,8 @@ PRACTITIONER_FLOORS = {
     "practitioner3": {"top1": 0.90, "wrong": 0.015, "refusal": 1.0},
     # training data since the sixth round: measured 91.3% / 2.3% / 95.4%
     "practitioner4": {"top1": 0.90, "wrong": 0.026, "refusal": 0.95},
+    # training data since the seventh round: measured 96.2% / 0.6% / 96.9%
+    "practitioner5": {"top1": 0.94, "wrong": 0.012, "refusal": 0.95},
 }
 
 
@@ -264,6 +269,9 @@ TRAINING_TOP1_FLOORS = {
     "training_g": 0.87,
     "training_h": 0.90,
     "training_i": 0.86,
+    "training_j": 0.84,
+    "training_k": 0.85,
+    "training_l": 0.86,
 }
 
 

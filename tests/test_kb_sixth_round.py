@@ -145,7 +145,7 @@ def test_a_request_to_write_something_is_refused(question: str) -> None:
 def test_no_labelled_in_scope_question_reads_as_a_writing_task_or_a_change_of_subject() -> None:
     """Both rules were checked against every labelled in-scope question of the tuned and
     training sets (the blind sets are left out: their questions are never shown)."""
-    blind = {"practitioner4", "practitioner5", "practitioner6"}
+    blind = {"practitioner6", "practitioner7"}
     flagged = []
     for path in EVAL.glob("*.yaml"):
         if path.stem in blind:

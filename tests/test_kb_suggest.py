@@ -20,7 +20,7 @@ from dialogs.replies import AnswerReply
 from knowledge.qa.ask import REFUSAL, answer_entry, ask, shipped_base, sources_of
 from knowledge.qa.suggest import DID_YOU_MEAN, MAX_SUGGESTIONS
 from tests.cards_fixtures import EVIL, FIXTURES
-from tests.eval.harness import Case, all_sets, expected, practitioner5, practitioner6
+from tests.eval.harness import Case, all_sets, expected, practitioner6, practitioner7
 from tests.teams_helpers import submits
 from tests.test_kb_cli import idgov
 
@@ -57,7 +57,7 @@ def _measure(sets: list[tuple[str, list[Case], list[str]]]) -> dict[str, tuple[i
 
 
 def test_suggestion_hit_rate_on_refusals_and_none_for_out_of_scope() -> None:
-    figures = _measure([("practitioner5", *practitioner5()), ("practitioner6", *practitioner6())])
+    figures = _measure([("practitioner6", *practitioner6()), ("practitioner7", *practitioner7())])
     for name, (refused, _, hit, leaks) in figures.items():
         floor, max_leaks = FLOORS[name]
         assert refused, name  # every set has refusals to measure on

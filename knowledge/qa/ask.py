@@ -30,7 +30,7 @@ import yaml
 
 from knowledge.catalogue import Control, control, control_ids_in
 from knowledge.qa.concepts import definition_entry
-from knowledge.qa.controls import control_answer, lookup
+from knowledge.qa.controls import control_answer, lookup, lookup_in_message
 from knowledge.qa.howto import is_tool_howto
 from knowledge.qa.index import Bm25fIndex, Hit, Query
 from knowledge.qa.intent import shipped_model
@@ -40,6 +40,7 @@ from knowledge.qa.pivot import request_after_pivot
 from knowledge.qa.regimes import REGULATED_ENTRY, asks_regime_fit
 from knowledge.qa.request import request_sentence
 from knowledge.qa.situational import (
+    CHOICE_ENTRIES,
     OFFER,
     is_choice,
     names_buyers,
@@ -88,6 +89,13 @@ MIN_KNOWN_TERMS: Final = 3
 #: now what's the weather in london") answered with p ~ 0.9; on the training sets held out in
 #: turn the cap cost 0.2 points of correct answers.
 MAX_SURE_UNKNOWN_SHARE: Final = 0.2
+#: ...unless the message uses this many distinct domain terms: then it is about identity
+#: governance and its unseen words are the asker's own jargon ("our Databricks jobs and the
+#: Airflow scheduler ..."), and up to `MAX_RICH_UNKNOWN_SHARE` may be unseen. Measured on a
+#: development set of jargon-heavy messages and cross-validated (docs/knowledge.md, "Seventh
+#: round").
+MIN_RICH_DOMAIN_TERMS: Final = 3
+MAX_RICH_UNKNOWN_SHARE: Final = 0.5
 MIN_SURE_COVERAGE: Final = 0.10
 MAX_SURE_FOREIGN: Final = 0.20
 #: When the classifier's two likeliest entries are closer than this, neither ranker answers:
@@ -260,6 +268,9 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
     if named is not None:  # "what is A.8.2", "cc6.3?", "NHI7": the catalogue answers exactly
         return control_answer(named)
     base = knowledge_base(org)
+    looked_up = lookup_in_message(question)
+    if looked_up is not None and _plain_context(base, question, looked_up[1]):
+        return control_answer(looked_up[0])  # "cc 6.3 in plain words pls", with context
     query, hits = base.index.search(question, MAX_SUGGESTIONS)
     if not hits:
         return refusal()
@@ -274,13 +285,11 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
         return _answer(defined.entry, hit.norm_score)
     confident = is_confident(hit) and is_clear(hits)
     chosen, contenders = _choose(base, question, query, hits, confident)
-    if chosen is None or names_buyers(question):
+    if _situational(base, question, query, chosen):
         # Neither ranker placed it, or the message says who the buyers are: a framework-choice
         # question gets the rule for the asker's situation first (it reads the buyers' sector
-        # and region, which neither the index nor the classifier does). An entry the
-        # classifier chose is kept otherwise: "can our ISO auditor sign our SOC 2, or must it
-        # be a CPA?" names both frameworks but asks who issues the report.
-        situational = base.find(situation_entry(question)) if is_choice(question) else None
+        # and region, which neither the index nor the classifier does).
+        situational = base.find(situation_entry(question))
         if situational is not None and not _changes_subject(base, question, situational):
             # the core question, in the asker's context
             result = _answer(situational.entry, hit.norm_score)
@@ -296,6 +305,34 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
     if _changes_subject(base, question, base.items[chosen.position]):
         return refusal(hit.norm_score)  # "... that's all set. Unrelated, can you write ...?"
     return _answer(base.items[chosen.position].entry, chosen.norm_score)
+
+
+def _plain_context(base: KnowledgeBase, question: str, context: list[str]) -> bool:
+    """Whether the sentences around a control look-up only give context: none names a
+    foreign subject and the message asks nothing to be written or set up ("What is A.8.2?
+    Write me a policy for it.")."""
+    if is_writing_task(question) or is_tool_howto(question):
+        return False
+    return not any(base.index.parse(sentence).foreign for sentence in context)
+
+
+def _situational(base: KnowledgeBase, question: str, query: Query, chosen: Hit | None) -> bool:
+    """Whether the situational rule answers instead of the rankers: the message asks to choose
+    between the frameworks, and either neither ranker placed it while the classifier leans
+    towards a framework-choice entry, or the message says who the buyers are and the entry
+    chosen is a framework-choice one. An entry the classifier chose otherwise is kept: "can
+    our ISO auditor sign our SOC 2, or must it be a CPA?" names both frameworks but asks who
+    issues the report, and "we sell to banks: which is quicker to get, SOC 2 or ISO?" asks
+    how long each takes (docs/knowledge.md, "Seventh round")."""
+    if not is_choice(question):
+        return False
+    if chosen is not None:
+        return names_buyers(question) and base.items[chosen.position].entry.id in CHOICE_ENTRIES
+    model = shipped_model()
+    if model is None:
+        return True
+    leaning = {entry_id for entry_id, _ in model.ranked(query_tokens(query), 2)}
+    return bool(leaning & CHOICE_ENTRIES)
 
 
 def _changes_subject(base: KnowledgeBase, question: str, item: KnowledgeItem) -> bool:
@@ -361,7 +398,10 @@ def _choose(
         candidate = base.index.hit(query, position)
         if base.items[position].entry.id == REGULATED_ENTRY and asks_regime_fit(question, query):
             candidate = replace(candidate, foreign_share=0.0)  # "does DORA require ISO 27001?"
-        if _is_about(candidate, probability, query, lambda: _request_is_ours(base, question)):
+        rich = base.index.domain_terms_in(query) >= MIN_RICH_DOMAIN_TERMS
+        if _is_about(
+            candidate, probability, query, rich, lambda: _request_is_ours(base, question)
+        ):
             return candidate, []
     agreed = {pos for pos, _ in likeliest[:AGREEMENT_DEPTH]}
     return (best if confident and best.position in agreed else None), []
@@ -375,18 +415,24 @@ def _request_is_ours(base: KnowledgeBase, question: str) -> bool:
 
 
 def _is_about(
-    candidate: Hit, probability: float, query: Query, request_is_ours: Callable[[], bool]
+    candidate: Hit,
+    probability: float,
+    query: Query,
+    rich: bool,
+    request_is_ours: Callable[[], bool],
 ) -> bool:
     """Whether the classifier's likeliest entry, at `probability`, is what the question asks.
 
     Either the entry shares a domain term, covers `MIN_INTENT_COVERAGE` of the question and
     nothing in it is foreign, or the classifier is sure (`SURE_PROBABILITY`) on a question with
-    enough known words to judge by (`MIN_KNOWN_TERMS`), with the looser floors above, and
-    the message's request sentence names no foreign subject (`request_is_ours`, asked last:
-    only the sure tier needs it, and it splits and parses the message again)."""
+    enough known words to judge by (`MIN_KNOWN_TERMS`), few unseen ones (more when the message
+    is `rich` in domain terms), with the looser floors above, and the message's request
+    sentence names no foreign subject (`request_is_ours`, asked last: only the sure tier needs
+    it, and it splits and parses the message again)."""
     # A word the base has never seen ("rotate my cat", "type 2 diabetes") holds the
     # classifier to the index's own coverage floor: one domain word is all it would see.
     floor = MIN_COVERAGE if query.unknown else MIN_INTENT_COVERAGE
+    unknown_cap = MAX_RICH_UNKNOWN_SHARE if rich else MAX_SURE_UNKNOWN_SHARE
     if (
         candidate.anchored
         and candidate.coverage >= floor
@@ -396,7 +442,7 @@ def _is_about(
     return (
         probability >= SURE_PROBABILITY
         and query.known_terms >= MIN_KNOWN_TERMS
-        and len(query.unknown) <= MAX_SURE_UNKNOWN_SHARE * len(query.terms)
+        and len(query.unknown) <= unknown_cap * len(query.terms)
         and candidate.anchored
         and candidate.coverage >= MIN_SURE_COVERAGE
         and candidate.foreign_share <= MAX_SURE_FOREIGN

@@ -45,6 +45,11 @@ def _data() -> tuple[dict[str, tuple[frozenset[str], ...]], frozenset[str]]:
     return concepts, framing
 
 
+def framing_words() -> frozenset[str]:
+    """The stemmed words that only say who asks or how to put the answer ("for the board")."""
+    return _data()[1]
+
+
 def definition_entry(question: str, query: Query) -> str | None:
     """The entry defining the one concept a definition question asks about, or None."""
     if query.foreign or not _CUE.search(question.lower()):

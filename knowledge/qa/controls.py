@@ -15,7 +15,10 @@ from typing import Final
 
 from knowledge.catalogue import Control, control, control_ids_in
 from knowledge.crosswalk import load_crosswalk
+from knowledge.qa.concepts import framing_words
 from knowledge.qa.models import AskResult
+from knowledge.qa.request import sentences
+from knowledge.qa.text import stem
 
 #: Words that only frame a look-up ("what does ... mean", "ISO 27001 Annex A ...").
 _FILLER_WORDS: Final = """
@@ -39,6 +42,18 @@ def _other_words(question: str, found: Control) -> list[str]:
     return [w for w in words if w not in FILLER and w not in id_parts and w not in title_words]
 
 
+#: Words a look-up sentence may also carry in a longer message: chat framing ("in plain
+#: words pls"), the asker ("our", "we") and the identities the catalogue's "identity evidence"
+#: speaks to ("what does A.5.17 cover, api keys too?").
+_FOLLOW_UP_WORDS: Final = frozenset(
+    """
+    by too also include includes including apply applies applied us our we i my pls plz
+    thanks thx hi hey hello plain english simple terms api key keys service account accounts
+    secret secrets token tokens nhi nhis machine identity identities
+    """.split()
+)
+
+
 def lookup(question: str) -> Control | None:
     """The one control a look-up question names, or None when it is not a look-up.
 
@@ -50,6 +65,32 @@ def lookup(question: str) -> Control | None:
         return None
     found = control(ids[0])
     return found if len(_other_words(question, found)) <= MAX_OTHER_WORDS else None
+
+
+def lookup_in_message(question: str) -> tuple[Control, list[str]] | None:
+    """The one control a longer message looks up, and the message's other sentences.
+
+    "What is covered by A.8.2 in ISO 27001? Our bid answer refers to it." and "cc 6.3 in plain
+    words pls" ask for the control as plainly as "what is A.8.2", but the context sentence or
+    the chat words fail `lookup`. The sentence naming the control must be a look-up once
+    framing and the identities the catalogue covers are allowed, and no other sentence may ask
+    anything; `ask` also checks that the context names no foreign subject."""
+    ids = control_ids_in(question)
+    if len(ids) != 1 or re.fullmatch(r"[A-Z]{2}\.[A-Z]{2}", ids[0]):
+        return None
+    found = control(ids[0])
+    parts = sentences(question)
+    naming = [part for part in parts if control_ids_in(part)]
+    context = [part for part in parts if not control_ids_in(part)]
+    if len(naming) != 1 or any("?" in part for part in context):
+        return None
+    framing = framing_words()
+    other = [
+        word
+        for word in _other_words(naming[0], found)
+        if word not in _FOLLOW_UP_WORDS and stem(word) not in framing
+    ]
+    return None if other else (found, context)
 
 
 def control_answer(found: Control) -> AskResult:

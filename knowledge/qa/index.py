@@ -204,6 +204,11 @@ class Bm25fIndex:
             seen.setdefault(t, self.idf[t])
         return Query(tuple(seen), tuple(seen.values()), tuple(unknown), tuple(foreign))
 
+    def domain_terms_in(self, query: Query) -> int:
+        """How many distinct domain terms (anchors) the query uses: three or more say the
+        message is about identity governance, however much of its own jargon comes with it."""
+        return len({term for term in query.terms if term in self.anchors})
+
     def _foreign_id(self, word: str) -> bool:
         """An unknown id with digits names something else ("9001", "nis2"), unless its letters
         are a known term ("gvrm7": a GV.RM subcategory the entries write as a range)."""

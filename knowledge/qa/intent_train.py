@@ -54,6 +54,7 @@ TRAINING_SETS: Final = (
     "practitioner2",
     "practitioner3",
     "practitioner4",
+    "practitioner5",
     "training_a",
     "training_b",
     "training_c",
@@ -63,11 +64,14 @@ TRAINING_SETS: Final = (
     "training_g",
     "training_h",
     "training_i",
+    "training_j",
+    "training_k",
+    "training_l",
 )
 #: The blind sets: never learnt, and a training question that one of them also asks is left
 #: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
 #: one" are the same input), so they measure only wording the model has not seen.
-HELD_OUT_SETS: Final = ("practitioner5", "practitioner6")
+HELD_OUT_SETS: Final = ("practitioner6", "practitioner7")
 
 
 def held_out_inputs(eval_dir: Path = EVAL_DIR) -> set[tuple[str, ...]]:

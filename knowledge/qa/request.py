@@ -17,12 +17,18 @@ _SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+|\n+")
 _ABBREVIATION: Final = re.compile(r"\b(?:u\.s|u\.k|e\.g|i\.e|etc|vs|approx|incl)\.", re.IGNORECASE)
 
 
+def sentences(question: str) -> list[str]:
+    """The message's sentences, split at ". ", "? ", "! " and line breaks, not inside "U.S."
+    or "e.g." (nor inside a control id such as "A.8.2", which has no space after its dots)."""
+    text = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\u2024"), question.strip())
+    return [s.replace("\u2024", ".") for s in _SENTENCE_END.split(text) if s.strip()]
+
+
 def request_sentence(question: str) -> str | None:
     """The last sentence that asks (ends with "?"), else the last sentence; None when the
     message is a single sentence, which is all request."""
-    text = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\u2024"), question.strip())
-    sentences = [s.replace("\u2024", ".") for s in _SENTENCE_END.split(text) if s.strip()]
-    if len(sentences) < 2:
+    parts = sentences(question)
+    if len(parts) < 2:
         return None
-    asking = [s for s in sentences if "?" in s]
-    return (asking or sentences)[-1]
+    asking = [s for s in parts if "?" in s]
+    return (asking or parts)[-1]

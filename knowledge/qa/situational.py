@@ -45,7 +45,7 @@ _DECIDE: Final = re.compile(
 #: banks, not about being a bank.
 _SELLING_TO: Final = re.compile(
     r"\b(?:sell(?:s|ing)?|sold)\s+(?:\w+\s+){0,2}?(?:to|into)\b|\b(?:customers?|clients?|buyers?|"
-    r"prospects?|pipeline)\s+(?:is|are|include|includes|mostly|mainly)\b"
+    r"prospects?|pipeline|merchants?)\s+(?:is|are|include|includes|mostly|mainly)\b"
 )
 #: Where the buyers are, when the message says so (issue 11: region conditions the rule).
 _OUTSIDE_NA: Final = re.compile(
@@ -76,7 +76,7 @@ _REGULATED: Final = re.compile(
     + r")\b"
 )
 _CUSTOMERS: Final = re.compile(
-    r"\bcustomers?\b|\bprospects?\b|\bprocurement\b|\bquestionnaires?\b|"
+    r"\bcustomers?\b|\bprospects?\b|\bmerchants?\b|\bprocurement\b|\bquestionnaires?\b|"
     r"\bvendor (?:risk|review)\w*|\bbuyers?\b|\bsales\b|\bdeals?\b|\brfps?\b|\bselling\b"
 )
 
@@ -85,6 +85,20 @@ ISO_REGION_ENTRY: Final = "when-iso27001"
 SOC2_REGION_ENTRY: Final = "when-soc2"
 CUSTOMER_ENTRY: Final = "enterprise-procurement"
 GENERAL_ENTRY: Final = "choose-iso-or-soc2"
+#: The entries that answer "which framework, in what order" for some situation: the
+#: situational rule stands in for a ranker only when the classifier leans towards one of them
+#: (a question about monitoring that names both frameworks is not a choice between them).
+CHOICE_ENTRIES: Final = frozenset(
+    {
+        GENERAL_ENTRY,
+        ISO_REGION_ENTRY,
+        SOC2_REGION_ENTRY,
+        CUSTOMER_ENTRY,
+        REGULATED_ENTRY,
+        "both-frameworks",
+        "fast-growing-saas",
+    }
+)
 #: The half of the region rule that applies, when the message says where the buyers are.
 OUTSIDE_NA_LEAD: Final = (
     "For buyers outside North America the usual first step is ISO/IEC 27001: their "

@@ -23,16 +23,19 @@ _ASKING: Final = (
 )
 _VERB: Final = r"(?:write|draft|generate|compose|code\s+up|give\s+me|send\s+me|produce|create)"
 _ARTEFACT: Final = (
-    r"(?:code|script|snippet|one-?liner|terraform|cloudformation|bicep|policy document|"
+    r"(?:code|script|snippet|one-?liner|terraform|cloudformation|bicep|policy document|policy|"
     r"password policy|email|e-mail|template|regex|sql|query|playbook|runbook|program|yaml|"
-    r"helm chart|dockerfile|powershell|bash)"
+    r"helm chart|dockerfile|powershell|bash|html|css|press release|announcement|blog post|"
+    r"linkedin post|tweet)"
 )
 _WRITE: Final = re.compile(
     _ASKING + _VERB + r"\s+(?:me\s+|us\s+)?(?:up\s+)?(?:a|an|the|some|our|my)?\s*"
     r"(?:[\w.-]+\s+){0,3}" + _ARTEFACT + r"s?\b"
     # "what's the exact kubectl command / syntax", not "the chain of command"
     r"|\bwhat(?:'|’)?s\s+the\s+(?:exact\s+|right\s+|correct\s+)?(?:[\w.-]+\s+){0,3}"
-    r"(?<!\bof\s)(?:command|syntax|one-?liner)\b",
+    r"(?<!\bof\s)(?:command|syntax|one-?liner)\b"
+    # "can you help me debug his ssh config": troubleshooting someone's set-up
+    r"|" + _ASKING + r"(?:debug|troubleshoot)\b",
     re.IGNORECASE,
 )
 
