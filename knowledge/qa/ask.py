@@ -30,7 +30,7 @@ import yaml
 
 from knowledge.catalogue import Control, control, control_ids_in
 from knowledge.qa.concepts import definition_entry
-from knowledge.qa.controls import control_answer, lookup, lookup_in_message
+from knowledge.qa.controls import control_answer, is_category, lookup, lookup_in_message
 from knowledge.qa.howto import is_tool_howto
 from knowledge.qa.index import Bm25fIndex, Hit, Query
 from knowledge.qa.intent import shipped_model
@@ -74,7 +74,7 @@ MIN_INTENT_COVERAGE: Final = 0.20
 #: A sure classifier on a longer question needs less of the question covered: on the tuned
 #: sets, questions it gave at least this probability, where the index knew at least
 #: `MIN_KNOWN_TERMS` words, were answered right even when the entry covered only
-#: `MIN_SURE_COVERAGE` of them or a word or two named another subject ("payroll", "linux").
+#: `MIN_SURE_COVERAGE` of them or a word or two named another subject ("payroll", "outage").
 #: Short questions stay with the rule above: one or two known words could be about anything
 #: ("rotate my cat"). Lower thresholds (0.4 to 0.75) answered more but let through long
 #: messages whose context is ours and whose request is not ("...now how much does cyber
@@ -82,7 +82,10 @@ MIN_INTENT_COVERAGE: Final = 0.20
 #: Chosen with each training set held out in turn (the classifier is overconfident on what it
 #: learnt) and on the out-of-scope pools, never on the blind sets (docs/knowledge.md, "Fifth
 #: round").
-SURE_PROBABILITY: Final = 0.60
+#: Seventh round: 0.5 (was 0.6) gained 0.4 points cross-validated and 1.8 on the development
+#: set with no more wrong answers; its one new leak on the pools asked for an audit firm's
+#: reputation, a commercial word now.
+SURE_PROBABILITY: Final = 0.50
 MIN_KNOWN_TERMS: Final = 3
 #: ...of which at most this share are words the base has never seen: a review found long
 #: messages with our context and another request ("our break glass accounts are documented,
@@ -95,7 +98,7 @@ MAX_SURE_UNKNOWN_SHARE: Final = 0.2
 #: development set of jargon-heavy messages and cross-validated (docs/knowledge.md, "Seventh
 #: round").
 MIN_RICH_DOMAIN_TERMS: Final = 3
-MAX_RICH_UNKNOWN_SHARE: Final = 0.5
+MAX_RICH_UNKNOWN_SHARE: Final = 0.4
 MIN_SURE_COVERAGE: Final = 0.10
 MAX_SURE_FOREIGN: Final = 0.20
 #: When the classifier's two likeliest entries are closer than this, neither ranker answers:
@@ -109,9 +112,10 @@ MIN_INTENT_MARGIN: Final = 0.2
 #: (two answered more on the tuned sets but gave more wrong answers on the blind ones).
 AGREEMENT_DEPTH: Final = 1
 #: A short question naming exactly one control that neither ranker places ("A.5.17 and api
-#: keys") gets the catalogue's record, which gives the control's
-#: identity evidence. A longer message that mentions a control in passing does not: on the
-#: out-of-scope pool one such ("...(SOC 2 CC6.3) ... how do I write the migration?") leaked.
+#: keys") gets the catalogue's record, which gives the control's identity evidence. A longer
+#: one, or one with unseen words, gets it only when it uses a domain term too and names the
+#: control in its request: on the out-of-scope pool a message mentioning a control in passing
+#: ("...(SOC 2 CC6.3) ... how do I write the migration?") leaked (`_named_control`).
 MAX_CONTROL_QUESTION_WORDS: Final = 15
 
 REFUSAL: Final = (
@@ -297,7 +301,7 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
             text = result.answer if lead is None else f"{lead} {result.answer}"
             return result.model_copy(update={"answer": f"{text}\n\n{OFFER}"})
     if chosen is None:
-        named_control = _named_control(question, query)
+        named_control = _named_control(base, question, query)
         if named_control is not None:
             return control_answer(named_control)
         offered = suggestions(base.items, query, hits, first=contenders)
@@ -348,13 +352,23 @@ def _changes_subject(base: KnowledgeBase, question: str, item: KnowledgeItem) ->
     return elsewhere and not base.index.hit(parsed, position).anchored
 
 
-def _named_control(question: str, query: Query) -> Control | None:
-    """The one control a short question names, when every other word is one the base knows
-    and none names another subject."""
+def _named_control(base: KnowledgeBase, question: str, query: Query) -> Control | None:
+    """The one control a question asks about when neither ranker answers: named in its
+    request (the last asking sentence of a longer message, where context may mention
+    controls in passing), with nothing foreign in the message. A short question made of
+    words the base knows qualifies; so does a longer one or one with unseen words ("CIS 5.3
+    dormant accts, how many days?") when it also uses a domain term of its own: the
+    catalogue's record is then the sourced answer to a question about that control, while
+    "ac-2 chords on guitar" is about something else."""
     ids = control_ids_in(question)
-    if len(ids) != 1 or query.foreign or query.unknown:
-        return None  # "is A.8.2 a good name for my cat", "ac-2 chords on guitar"
-    return control(ids[0]) if len(question.split()) <= MAX_CONTROL_QUESTION_WORDS else None
+    if len(ids) != 1 or query.foreign or is_category(ids[0]):
+        return None  # "A.8.2 vs CC6.3", "what does PCI DSS say about A.8.2", "GV.RM"
+    request = request_sentence(question)
+    if request is not None and not control_ids_in(request):
+        return None  # "... (SOC 2 CC6.3) ... now I get 'password authentication failed'"
+    plain = not query.unknown and len(question.split()) <= MAX_CONTROL_QUESTION_WORDS
+    # a domain word besides the id: "cc6.1 banana bread recipe" has only the id
+    return control(ids[0]) if plain or base.index.domain_words_in(query) else None
 
 
 def query_tokens(query: Query) -> list[str]:

@@ -54,6 +54,12 @@ _FOLLOW_UP_WORDS: Final = frozenset(
 )
 
 
+def is_category(control_id: str) -> bool:
+    """A CSF category ("GV.RM", "PR.AA"): left to its entry, which walks through the
+    subcategories; the catalogue answers for single controls and subcategories."""
+    return re.fullmatch(r"[A-Z]{2}\.[A-Z]{2}", control_id) is not None
+
+
 def lookup(question: str) -> Control | None:
     """The one control a look-up question names, or None when it is not a look-up.
 
@@ -61,7 +67,7 @@ def lookup(question: str) -> Control | None:
     subcategories; the catalogue answers for single controls and subcategories.
     """
     ids = control_ids_in(question)
-    if len(ids) != 1 or re.fullmatch(r"[A-Z]{2}\.[A-Z]{2}", ids[0]):
+    if len(ids) != 1 or is_category(ids[0]):
         return None
     found = control(ids[0])
     return found if len(_other_words(question, found)) <= MAX_OTHER_WORDS else None
@@ -76,7 +82,7 @@ def lookup_in_message(question: str) -> tuple[Control, list[str]] | None:
     framing and the identities the catalogue covers are allowed, and no other sentence may ask
     anything; `ask` also checks that the context names no foreign subject."""
     ids = control_ids_in(question)
-    if len(ids) != 1 or re.fullmatch(r"[A-Z]{2}\.[A-Z]{2}", ids[0]):
+    if len(ids) != 1 or is_category(ids[0]):
         return None
     found = control(ids[0])
     parts = sentences(question)

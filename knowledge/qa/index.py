@@ -209,6 +209,13 @@ class Bm25fIndex:
         message is about identity governance, however much of its own jargon comes with it."""
         return len({term for term in query.terms if term in self.anchors})
 
+    def domain_words_in(self, query: Query) -> int:
+        """How many distinct domain terms without digits the query uses: words ("dormant",
+        "rotation"), not ids ("cc6_1", "soc2"), which a control look-up brings anyway."""
+        return len(
+            {t for t in query.terms if t in self.anchors and not any(c.isdigit() for c in t)}
+        )
+
     def _foreign_id(self, word: str) -> bool:
         """An unknown id with digits names something else ("9001", "nis2"), unless its letters
         are a known term ("gvrm7": a GV.RM subcategory the entries write as a range)."""

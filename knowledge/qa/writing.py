@@ -40,6 +40,14 @@ _WRITE: Final = re.compile(
 )
 
 
+#: "... the migration script ..., can you write it?": the request points back at an artefact.
+_WRITE_IT: Final = re.compile(_ASKING + _VERB + r"\s+(?:it|them|this|that|one)\b", re.IGNORECASE)
+_ARTEFACT_NAMED: Final = re.compile(r"\b" + _ARTEFACT + r"s?\b", re.IGNORECASE)
+
+
 def is_writing_task(question: str) -> bool:
-    """True when the message asks for code, a command or a document to be written."""
-    return _WRITE.search(question) is not None
+    """True when the message asks for code, a command or a document to be written, by name
+    or by pointing back at one it mentions."""
+    if _WRITE.search(question) is not None:
+        return True
+    return _WRITE_IT.search(question) is not None and bool(_ARTEFACT_NAMED.search(question))
