@@ -413,9 +413,7 @@ def _choose(
         if base.items[position].entry.id == REGULATED_ENTRY and asks_regime_fit(question, query):
             candidate = replace(candidate, foreign_share=0.0)  # "does DORA require ISO 27001?"
         rich = base.index.domain_terms_in(query) >= MIN_RICH_DOMAIN_TERMS
-        if _is_about(
-            candidate, probability, query, rich, lambda: _request_is_ours(base, question)
-        ):
+        if _is_about(candidate, probability, query, rich, lambda: _request_is_ours(base, question)):
             return candidate, []
     agreed = {pos for pos, _ in likeliest[:AGREEMENT_DEPTH]}
     return (best if confident and best.position in agreed else None), []

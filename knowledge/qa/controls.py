@@ -45,13 +45,12 @@ def _other_words(question: str, found: Control) -> list[str]:
 #: Words a look-up sentence may also carry in a longer message: chat framing ("in plain
 #: words pls"), the asker ("our", "we") and the identities the catalogue's "identity evidence"
 #: speaks to ("what does A.5.17 cover, api keys too?").
-_FOLLOW_UP_WORDS: Final = frozenset(
-    """
-    by too also include includes including apply applies applied us our we i my pls plz
-    thanks thx hi hey hello plain english simple terms api key keys service account accounts
-    secret secrets token tokens nhi nhis machine identity identities
-    """.split()
-)
+_FOLLOW_UP_TEXT: Final = """
+by too also include includes including apply applies applied us our we i my pls plz thanks
+thx hi hey hello plain english simple terms api key keys service account accounts secret
+secrets token tokens nhi nhis machine identity identities
+"""
+_FOLLOW_UP_WORDS: Final = frozenset(_FOLLOW_UP_TEXT.split())
 
 
 def is_category(control_id: str) -> bool:

@@ -293,8 +293,8 @@ def training(name: str) -> tuple[list[Case], list[str]]:
     questions each, written for the fifth (a-f), sixth (g-i) and seventh (j-l) rounds by
     helpers with different personas, who read each entry's question and the start of its
     answer but no evaluation set (d-l also the kinds of question the classifier confused or
-    refused in cross-validation). The intent classifier learns them (knowledge/qa/intent_train.py); they
-    are scored only as a regression check."""
+    refused in cross-validation). The intent classifier learns them
+    (knowledge/qa/intent_train.py); they are scored only as a regression check."""
     return _held_out(name)
 
 
