@@ -11,7 +11,10 @@ import pytest
 
 from knowledge.qa import ask
 from knowledge.qa.controls import lookup_in_message
+from knowledge.qa.howto import is_tool_howto
 from knowledge.qa.request import sentences
+from knowledge.qa.situational import cued_entry, situation_entry
+from knowledge.qa.writing import is_writing_task
 from tests.eval.unseen import repeated_questions
 
 ASK = sys.modules["knowledge.qa.ask"]
@@ -59,6 +62,123 @@ def test_sentences_split_at_sentence_ends_but_not_inside_control_ids_or_abbrevia
         "What is A.8.2 in ISO 27001?",
         "Our U.S. team asks.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "control_id"),
+    [
+        ("CIS 5.3 dormant accounts, after how many days of inactivity?", "CIS 5.3"),
+        ("IA-5 for our CI runners' tokens - what evidence?", "IA-5"),
+    ],
+)
+def test_a_question_about_one_control_that_no_entry_claims_gets_the_catalogue(
+    question: str, control_id: str
+) -> None:
+    result = ask(question)
+    assert result.answered and result.entry_ids == [f"control:{control_id}"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cc6.3 lasagne recipe for sunday",  # only the id is ours
+        "Per SOC 2 CC6.1 we moved the app to its own DB user. Now the JDBC driver throws "
+        "'FATAL: password authentication failed'. Why?",  # the control is only context
+    ],
+)
+def test_a_control_in_passing_or_beside_other_words_only_is_not_a_catalogue_answer(
+    question: str,
+) -> None:
+    assert not any(e.startswith("control:") for e in ask(question).entry_ids)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # platforms where the identities live are context, not another subject
+        "the backup service account on our linux hosts has had the same password since "
+        "2019, what do auditors expect for rotating it?",
+        "our postgres and redis service users share one password in a vault folder, how do "
+        "we show least privilege for them in soc 2?",
+    ],
+)
+def test_platform_words_are_context_in_an_identity_question(question: str) -> None:
+    assert ASK.shipped_base().index.parse(question).foreign == ()
+
+
+def test_an_identity_question_about_a_platform_is_answered() -> None:
+    result = ask("what evidence of least privilege do auditors want for our linux service accounts")
+    assert result.entry_ids == ["evidence-least-privilege"]
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("most of our merchants are US. is iso or soc 2 the natural pick?", "when-soc2"),
+        (
+            "iso or soc2? clients only want assurance over our booking platform, not the "
+            "entire company",
+            "when-soc2",
+        ),
+        ("is iso 27001 objectively better than soc 2?", "no-framework-better"),
+    ],
+)
+def test_the_situational_rule_reads_more_situations(question: str, entry: str) -> None:
+    assert situation_entry(question) == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("iso or soc 2, which one should we pick", "choose-iso-or-soc2"),
+        ("when would soc 2 make more sense than iso 27001 for us", "when-soc2"),
+        ("when is an iso certificate the wiser anchor over a soc2 report", "when-iso27001"),
+        ("soc 2 a lesser standard than iso, or vice versa?", "no-framework-better"),
+        ("we sell to hospitals; iso or soc 2?", None),  # the situation decides, not a cue
+    ],
+)
+def test_a_choice_cue_in_the_message_settles_between_framework_choice_neighbours(
+    question: str, entry: str | None
+) -> None:
+    assert cued_entry(question) == entry
+
+
+def test_the_situational_answer_needs_a_request_the_base_covers() -> None:
+    question = (
+        "We hold SOC 2 and are working towards ISO 27001. Our acquirer now asks which PCI "
+        "DSS self-assessment questionnaire fits our hosted checkout?"
+    )
+    assert not ask(question).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Our ISO 27001 surveillance audit went fine. Could you write the HTML for a badge?",
+        "we passed soc 2! can you draft a press release for the website",
+        "Our SOC 2 access review lists the svc_sql account. Can you help me debug its "
+        "login failures?",
+        "We need a break-glass procedure for ISO 27001 and a runbook for it. Can you write it?",
+        "what is A.8.2? please write me a policy for it",
+    ],
+)
+def test_more_requests_to_write_or_debug_are_refused(question: str) -> None:
+    assert is_writing_task(question)
+    assert not ask(question).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Our Okta break-glass admin is documented for SOC 2. What's the toggle in the admin "
+        "console to skip MFA enrollment for one user?",
+        "Our quarterly ISO access review includes svc_print. How do I find which host keeps "
+        "locking it out?",
+    ],
+)
+def test_a_product_support_request_after_our_context_is_a_tool_howto(question: str) -> None:
+    assert is_tool_howto(question)
+    assert not ask(question).answered
 
 
 def test_this_modules_questions_are_in_no_evaluation_training_or_tuning_set() -> None:

@@ -12,10 +12,18 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from knowledge.qa.request import request_sentence
+
 _ASKS_HOW: Final = re.compile(r"\bhow (?:do|can|would|should) i\b|^\s*how to\b|\bsteps to\b")
 _OPERATION: Final = re.compile(
     r"\b(?:set ?up|setup|configure|install|renew|reset|rotate|add|create|generate|enable|"
-    r"disable|revoke|request|change|update|connect|log ?in|sign ?in|unlock)\b"
+    r"disable|revoke|request|change|update|connect|log ?in|sign ?in|unlock|find|exempt|"
+    r"exclude|bypass|troubleshoot|debug)\b"
+)
+#: "What's the setting in the admin console to ...": where to click in a product.
+_SETTING: Final = re.compile(
+    r"\b(?:setting|option|toggle|checkbox|button|menu)\s+(?:\w+\s+){0,2}?in\s+(?:the\s+)?"
+    r"(?:\w+\s+)?(?:console|portal|dashboard|ui|settings)\b"
 )
 _ASSURANCE: Final = re.compile(
     r"\b(?:iso|27001|27002|soc ?2|soc|audit\w*|evidenc\w*|controls?|complian\w*|framework\w*|"
@@ -24,7 +32,18 @@ _ASSURANCE: Final = re.compile(
 )
 
 
-def is_tool_howto(question: str) -> bool:
-    """True for "how do I <operate something>" questions that name nothing about assurance."""
-    text = question.lower()
+def _asks_howto(text: str) -> bool:
+    if _SETTING.search(text):
+        return True
     return bool(_ASKS_HOW.search(text) and _OPERATION.search(text) and not _ASSURANCE.search(text))
+
+
+def is_tool_howto(question: str) -> bool:
+    """True for "how do I <operate something>" questions that name nothing about assurance,
+    and for a longer message whose request is one ("... our SOC 2 access review pulls it
+    from AD. How do I find which machine locks it out?"): its context is ours, its request
+    is product support."""
+    if _asks_howto(question.lower()):
+        return True
+    request = request_sentence(question)
+    return request is not None and _asks_howto(request.lower())

@@ -67,6 +67,9 @@ TRAINING_SETS: Final = (
     "training_j",
     "training_k",
     "training_l",
+    "training_m",
+    "training_n",
+    "training_o",
 )
 #: The blind sets: never learnt, and a training question that one of them also asks is left
 #: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which

@@ -62,6 +62,8 @@ _NORTH_AMERICA: Final = re.compile(
     r"|\bus\s*-?\s*(?:based|customers?|clients?|buyers?|banks?|market|companies|enterprises?|"
     r"firms?|hospitals?|government|federal|agencies|retailers?|insurers?)\b"
     r"|\b(?:in|across|to|into)\s+the\s+(?:us|usa|states)\b"
+    # "most of our merchants are US", "customers are mostly US"
+    r"|\b(?:are|mostly|mainly|all)\s+us\b(?![-\s]*(?:to|with|for|about)\b)"
 )
 #: Clauses of a message: the buyers' clause is read for their region and sector; what
 #: another clause says ("... and we're a regulated bank") is about the asker.
@@ -79,6 +81,22 @@ _CUSTOMERS: Final = re.compile(
     r"\bcustomers?\b|\bprospects?\b|\bmerchants?\b|\bprocurement\b|\bquestionnaires?\b|"
     r"\bvendor (?:risk|review)\w*|\bbuyers?\b|\bsales\b|\bdeals?\b|\brfps?\b|\bselling\b"
 )
+
+#: Assurance wanted over one service, not the organisation ("they only want assurance over
+#: that platform, not our entire org"): SOC 2 reports on a defined system (when-soc2).
+_ONE_SERVICE: Final = re.compile(
+    r"\b(?:only|just|single|one)\s+(?:\w+\s+){0,3}?(?:service|product|platform|app|application|"
+    r"system|portal|api)s?\b(?!\s+(?:accounts?|principals?|users?|identit))"
+    r"|\bnot\s+(?:on\s+|over\s+|for\s+)?(?:the|our)\s+(?:whole|entire)\b"
+)
+
+#: Asks whether one framework is simply better ("is soc2 better than iso or vice versa"):
+#: neither is, and no-framework-better says why.
+_BETTER: Final = re.compile(
+    r"\b(?:better|superior|lesser|weaker|stronger|higher[- ]level)\s+(?:than|standard|"
+    r"framework)\b|\bvice versa\b|\bobjectively\b|\breally better\b"
+)
+BETTER_ENTRY: Final = "no-framework-better"
 
 #: The entry that states the short rule for each situation.
 ISO_REGION_ENTRY: Final = "when-iso27001"
@@ -156,16 +174,20 @@ def names_buyers(question: str) -> bool:
 
 def situation_entry(question: str) -> str:
     """The entry id whose short rule fits the situation described."""
+    if _BETTER.search(question.lower()):
+        return BETTER_ENTRY  # "is one simply better?" has one answer, whatever the situation
     buyers, about_us = _clauses(question)
     if any(_REGULATED.search(clause) for clause in about_us):
         return REGULATED_ENTRY  # they are regulated themselves
     if buyers is None:
-        return GENERAL_ENTRY
+        return SOC2_REGION_ENTRY if _ONE_SERVICE.search(question.lower()) else GENERAL_ENTRY
     region = _region(buyers)
     if region == "outside":
         return ISO_REGION_ENTRY  # buyers outside North America ask for the certificate
     if region == "north-america":
         return SOC2_REGION_ENTRY  # North-American buyers ask for a SOC 2 report
+    if _ONE_SERVICE.search(question.lower()):
+        return SOC2_REGION_ENTRY  # assurance over one service: a SOC 2 report on that system
     return CUSTOMER_ENTRY
 
 
@@ -175,6 +197,38 @@ def _region(buyers: str) -> str | None:
         return "outside"
     if inside and not outside:
         return "north-america"
+    return None
+
+
+#: "when is X the better anchor": the framework named first after "when" is the one asked
+#: about.
+_WHEN: Final = re.compile(r"\bwhen\b(.*)")
+_NAMED: Final = re.compile(
+    r"(?P<iso>\biso\b|27001|27k|\bisms\b)|(?P<soc>\bsoc\s*-?\s*(?:2|ii|two)\b)"
+)
+#: The words of a bare choice ("iso or soc2?", "iso or soc 2, which should we do?").
+_BARE_CHOICE_TEXT: Final = """
+iso iec 27001 27k soc soc2 2 ii or vs versus which one should we i do for us our pick choose
+get go with first what is the better option framework standard start a an me
+"""
+_BARE_CHOICE_WORDS: Final = frozenset(_BARE_CHOICE_TEXT.split())
+
+
+def cued_entry(question: str) -> str | None:
+    """The framework-choice entry a message's own words settle, whatever the classifier
+    leans to among its neighbours: "is soc2 better than iso or vice versa?" asks whether one
+    is simply better, "when does SOC 2 make more sense than ISO?" asks about SOC 2's case,
+    and "iso or soc2?" with nothing else is the general question. None when no cue decides."""
+    text = question.lower()
+    if _BETTER.search(text):
+        return BETTER_ENTRY
+    when = _WHEN.search(text)
+    named = _NAMED.search(when.group(1)) if when else None
+    if named is not None:
+        return ISO_REGION_ENTRY if named.group("iso") else SOC2_REGION_ENTRY
+    tokens = re.findall(r"[a-z0-9]+", text)
+    if tokens and all(token in _BARE_CHOICE_WORDS for token in tokens):
+        return GENERAL_ENTRY
     return None
 
 

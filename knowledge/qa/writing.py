@@ -35,7 +35,10 @@ _WRITE: Final = re.compile(
     r"|\bwhat(?:'|’)?s\s+the\s+(?:exact\s+|right\s+|correct\s+)?(?:[\w.-]+\s+){0,3}"
     r"(?<!\bof\s)(?:command|syntax|one-?liner)\b"
     # "can you help me debug his ssh config": troubleshooting someone's set-up
-    r"|" + _ASKING + r"(?:debug|troubleshoot)\b",
+    r"|" + _ASKING + r"(?:debug|troubleshoot)\b"
+    # "can you set up Okta Workflows to deprovision leavers?": doing the work, not advising
+    r"|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:set\s?up|configure|deploy|install|"
+    r"implement|build)\b",
     re.IGNORECASE,
 )
 

@@ -289,12 +289,13 @@ def oos_tuning() -> list[str]:
 
 
 def training(name: str) -> tuple[list[Case], list[str]]:
-    """A training set (tests/eval/training_a.yaml to _l): 330 (a-c) or 300 (d-l) labelled
-    questions each, written for the fifth (a-f), sixth (g-i) and seventh (j-l) rounds by
+    """A training set (tests/eval/training_a.yaml to _o): 330 (a-c) or 300 (d-o) labelled
+    questions each, written for the fifth (a-f), sixth (g-i) and seventh (j-o) rounds by
     helpers with different personas, who read each entry's question and the start of its
-    answer but no evaluation set (d-l also the kinds of question the classifier confused or
-    refused in cross-validation). The intent classifier learns them
-    (knowledge/qa/intent_train.py); they are scored only as a regression check."""
+    answer but no evaluation set (d-o also the kinds of question the classifier confused or
+    refused in cross-validation; m-o in the jargon of the personas' trades). The intent
+    classifier learns them (knowledge/qa/intent_train.py); they are scored only as a
+    regression check."""
     return _held_out(name)
 
 
@@ -322,7 +323,7 @@ def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
         ("practitioner7", *practitioner7()),
         ("dev7", *dev7()),
         ("oos_tuning", [], oos_tuning()),
-        *((f"training_{x}", *training(f"training_{x}")) for x in "abcdefghijkl"),
+        *((f"training_{x}", *training(f"training_{x}")) for x in "abcdefghijklmno"),
     ]
 
 
