@@ -25,7 +25,7 @@ ASK = sys.modules["knowledge.qa.ask"]
     [
         ("a.5.17 in plain english pls, does it cover api keys too?", "A.5.17"),
         ("cc 6.1 in simple terms please", "CC6.1"),
-        ("What does IA-5 ask for? The prime contractor quoted it in their flow-down.", "IA-5"),
+        ("What does IA-5 ask for? Our auditor quoted it in the findings.", "IA-5"),
         ("Our SoA lists it as applicable. What is A.8.2 exactly?", "A.8.2"),
         ("hey, quick one: what's nhi7, does it apply to our service accounts", "NHI7"),
     ],
@@ -102,7 +102,8 @@ def test_a_control_in_passing_or_beside_other_words_only_is_not_a_catalogue_answ
         "we show least privilege for them in soc 2?",
     ],
 )
-def test_platform_words_are_context_in_an_identity_question(question: str) -> None:
+def test_platform_words_do_not_name_another_subject(question: str) -> None:
+    """The parse only: whether `ask` then answers is up to the rankers (the next test)."""
     assert ASK.shipped_base().index.parse(question).foreign == ()
 
 
@@ -179,6 +180,46 @@ def test_more_requests_to_write_or_debug_are_refused(question: str) -> None:
 def test_a_product_support_request_after_our_context_is_a_tool_howto(question: str) -> None:
     assert is_tool_howto(question)
     assert not ask(question).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "we have 5.3 million users and 900 service accounts, how often should we review them?",
+        "What is A.8.2? Also, tell me a joke.",
+        "CIS 5.3 dormant accounts in my World of Warcraft guild, how many days?",
+        "when is iso better: before breakfast or after?",
+        "iso or soc 2, which one is cheaper",
+    ],
+)
+def test_the_code_reviews_off_topic_and_misread_questions_get_no_catalogue_or_choice_answer(
+    question: str,
+) -> None:
+    result = ask(question)
+    assert not any(
+        e.startswith("control:") or e in {"choose-iso-or-soc2", "when-iso27001"}
+        for e in result.entry_ids
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "would you implement just-in-time PAM before our soc 2 audit or after?",
+        "is gMSA better than a domain service account with a static password for iso 27001?",
+    ],
+)
+def test_the_code_reviews_in_scope_questions_are_not_read_as_a_task_or_a_comparison(
+    question: str,
+) -> None:
+    assert not is_writing_task(question)
+    assert "no-framework-better" not in ask(question).entry_ids
+
+
+def test_a_choice_cue_that_agrees_with_the_classifier_is_answered_not_a_toss_up() -> None:
+    assert ask("when does iso 27001 make more sense for us than soc 2?").entry_ids == [
+        "when-iso27001"
+    ]
 
 
 def test_this_modules_questions_are_in_no_evaluation_training_or_tuning_set() -> None:

@@ -79,7 +79,8 @@ def lookup_in_message(question: str) -> tuple[Control, list[str]] | None:
     words pls" ask for the control as plainly as "what is A.8.2", but the context sentence or
     the chat words fail `lookup`. The sentence naming the control must be a look-up once
     framing and the identities the catalogue covers are allowed, and no other sentence may ask
-    anything; `ask` also checks that the context names no foreign subject."""
+    a question; `ask` also checks that the other sentences use only words the base knows
+    ("What is A.8.2? Also, tell me a joke." is refused)."""
     ids = control_ids_in(question)
     if len(ids) != 1 or is_category(ids[0]):
         return None

@@ -98,6 +98,13 @@ _BETTER: Final = re.compile(
 )
 BETTER_ENTRY: Final = "no-framework-better"
 
+
+def _compares_frameworks(text: str) -> bool:
+    """Asks whether ISO/IEC 27001 or SOC 2 is simply better, naming both ("is gMSA better
+    than a static password for iso 27001?" compares something else)."""
+    return bool(_BETTER.search(text) and _ISO_27001.search(text) and _SOC_2.search(text))
+
+
 #: The entry that states the short rule for each situation.
 ISO_REGION_ENTRY: Final = "when-iso27001"
 SOC2_REGION_ENTRY: Final = "when-soc2"
@@ -174,7 +181,7 @@ def names_buyers(question: str) -> bool:
 
 def situation_entry(question: str) -> str:
     """The entry id whose short rule fits the situation described."""
-    if _BETTER.search(question.lower()):
+    if _compares_frameworks(question.lower()):
         return BETTER_ENTRY  # "is one simply better?" has one answer, whatever the situation
     buyers, about_us = _clauses(question)
     if any(_REGULATED.search(clause) for clause in about_us):
@@ -200,9 +207,12 @@ def _region(buyers: str) -> str | None:
     return None
 
 
-#: "when is X the better anchor": the framework named first after "when" is the one asked
-#: about.
-_WHEN: Final = re.compile(r"\bwhen\b(.*)")
+#: "when is X the better anchor", "when does X make more sense": the framework named first
+#: after the question's "when" is the one asked about.
+_WHEN: Final = re.compile(
+    r"\bwhen\s+(?:is|does|would|should|do|might|will)\b(.*\b(?:better|sense|right|best|"
+    r"instead|rather|over|fit|preferable|prefer|first|pick|choose|win)\b.*)"
+)
 _NAMED: Final = re.compile(
     r"(?P<iso>\biso\b|27001|27k|\bisms\b)|(?P<soc>\bsoc\s*-?\s*(?:2|ii|two)\b)"
 )
@@ -220,7 +230,9 @@ def cued_entry(question: str) -> str | None:
     is simply better, "when does SOC 2 make more sense than ISO?" asks about SOC 2's case,
     and "iso or soc2?" with nothing else is the general question. None when no cue decides."""
     text = question.lower()
-    if _BETTER.search(text):
+    if not (_ISO_27001.search(text) or _SOC_2.search(text)):
+        return None  # "which is the stronger framework, react or angular?"
+    if _compares_frameworks(text):
         return BETTER_ENTRY
     when = _WHEN.search(text)
     named = _NAMED.search(when.group(1)) if when else None

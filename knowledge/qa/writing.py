@@ -37,8 +37,8 @@ _WRITE: Final = re.compile(
     # "can you help me debug his ssh config": troubleshooting someone's set-up
     r"|" + _ASKING + r"(?:debug|troubleshoot)\b"
     # "can you set up Okta Workflows to deprovision leavers?": doing the work, not advising
-    r"|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:set\s?up|configure|deploy|install|"
-    r"implement|build)\b",
+    # ("would you implement JIT before the audit?" asks for advice)
+    r"|\b(?:can|could)\s+you\s+(?:please\s+)?(?:set\s?up|configure|install)\b",
     re.IGNORECASE,
 )
 
