@@ -28,12 +28,13 @@ from tests.test_kb_cli import idgov
 #:         most out-of-scope questions allowed to get suggestions)
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
-#: questions are never printed). Measured 2026-12-01 after the sixth round (docs/knowledge.md):
-#: practitioner5 24/38 refusals with the label suggested, 6/65 out-of-scope with suggestions;
-#: practitioner6 22/42 and 11/65. The floors are those figures less about one question; guards,
-#: not targets.
-FLOORS = {"practitioner5": (0.60, 7), "practitioner6": (0.50, 12)}
-POOLED_FLOOR = 0.55  # measured 46/80 = 58%
+#: questions are never printed). Measured 2026-12-02 after the seventh round (docs/knowledge.md):
+#: practitioner6 9/21 refusals with the label suggested, 11/65 out-of-scope with suggestions;
+#: practitioner7 40/74 and 8/65. The floors are those figures less about one question; guards,
+#: not targets. (practitioner6 had 22/42 after the sixth round: the seventh answers most of
+#: the refusals whose label the suggestions held.)
+FLOORS = {"practitioner6": (0.38, 12), "practitioner7": (0.50, 9)}
+POOLED_FLOOR = 0.48  # measured 49/95 = 52%
 
 
 def _measure(sets: list[tuple[str, list[Case], list[str]]]) -> dict[str, tuple[int, int, int, int]]:
@@ -67,7 +68,8 @@ def test_suggestion_hit_rate_on_refusals_and_none_for_out_of_scope() -> None:
     assert sum(f[2] for f in figures.values()) / total >= POOLED_FLOOR
     tuned = _measure(all_sets())
     assert tuned["main"][3] == 0  # 100% of the main out-of-scope set: no suggestions
-    assert sum(f[3] for f in tuned.values()) <= 4  # measured 3 of 113
+    # measured 5 of 113 (3 before the seventh round made "python" and "saml" platform words)
+    assert sum(f[3] for f in tuned.values()) <= 5
 
 
 def test_refusal_text_stays_honest_and_gains_the_question_only_with_suggestions() -> None:
