@@ -176,8 +176,8 @@ PRACTITIONER_FLOORS = {
     "practitioner3": {"top1": 0.90, "wrong": 0.015, "refusal": 1.0},
     # training data since the sixth round: measured 91.3% / 2.3% / 95.4%
     "practitioner4": {"top1": 0.90, "wrong": 0.026, "refusal": 0.95},
-    # training data since the seventh round: measured 96.2% / 0.6% / 96.9%
-    "practitioner5": {"top1": 0.94, "wrong": 0.012, "refusal": 0.95},
+    # training data since the seventh round: measured 96.2% / 0.6% / 100%
+    "practitioner5": {"top1": 0.94, "wrong": 0.012, "refusal": 0.97},
 }
 
 
@@ -272,6 +272,10 @@ TRAINING_TOP1_FLOORS = {
     "training_j": 0.84,
     "training_k": 0.85,
     "training_l": 0.86,
+    # seventh round, in the jargon of the personas' trades: measured 82.0 / 80.0 / 87.3%
+    "training_m": 0.79,
+    "training_n": 0.77,
+    "training_o": 0.84,
 }
 
 
