@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.qa import ask
+from knowledge.qa import control_question as CONTROL_QUESTION
 from knowledge.qa.situational import is_choice, situation_entry
 from tests.eval.unseen import own_questions, repeated_questions
 
@@ -54,7 +55,7 @@ def test_a_long_message_mentioning_a_control_in_passing_is_not_a_look_up() -> No
         "legacy app off a shared DB account and the DBA wants the migration script reviewed "
         "by Friday, can you write it?"
     )
-    assert len(question.split()) > ASK_MODULE.MAX_CONTROL_QUESTION_WORDS
+    assert len(question.split()) > CONTROL_QUESTION.MAX_CONTROL_QUESTION_WORDS
     assert not ask(question).answered
 
 

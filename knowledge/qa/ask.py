@@ -19,7 +19,6 @@ they are merged in and the merged index is rebuilt only when their fingerprint c
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -29,9 +28,9 @@ from typing import Final
 
 import yaml
 
-from knowledge.catalogue import Control, control, control_ids_in
 from knowledge.qa.concepts import definition_entry
-from knowledge.qa.controls import control_answer, is_category, lookup, lookup_in_message
+from knowledge.qa.control_question import asked_control, looked_up_control
+from knowledge.qa.controls import control_answer, lookup
 from knowledge.qa.howto import is_tool_howto
 from knowledge.qa.index import Bm25fIndex, Hit, Query
 from knowledge.qa.intent import shipped_model
@@ -114,14 +113,6 @@ MIN_INTENT_MARGIN: Final = 0.2
 #: BM25F's best is answered only when it is among the classifier's this many likeliest entries
 #: (two answered more on the tuned sets but gave more wrong answers on the blind ones).
 AGREEMENT_DEPTH: Final = 1
-#: A short question naming exactly one control that neither ranker places ("A.5.17 and api
-#: keys") gets the catalogue's record, which gives the control's identity evidence. A longer
-#: one, or one with unseen words, gets it only when it uses a domain term too and names the
-#: control in its request: on the out-of-scope pool a message mentioning a control in passing
-#: ("...(SOC 2 CC6.3) ... how do I write the migration?") leaked (`_named_control`).
-MAX_CONTROL_QUESTION_WORDS: Final = 15
-#: Another ISO standard by number: its clause 6.1.2 is not ISO/IEC 27001's.
-_OTHER_ISO: Final = re.compile(r"\biso\s*(?:/?\s*iec\s*)?(?!2700[12]\b)\d{4,5}\b")
 
 REFUSAL: Final = (
     "I don't have a sourced answer to that in the idgov knowledge base, and on a compliance "
@@ -277,9 +268,9 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
     if named is not None:  # "what is A.8.2", "cc6.3?", "NHI7": the catalogue answers exactly
         return control_answer(named)
     base = knowledge_base(org)
-    looked_up = lookup_in_message(question)
-    if looked_up is not None and _plain_context(base, question, looked_up[1]):
-        return control_answer(looked_up[0])  # "cc 6.3 in plain words pls", with context
+    looked_up = looked_up_control(base.index, question)
+    if looked_up is not None:
+        return control_answer(looked_up)  # "cc 6.3 in plain words pls", with context
     query, hits = base.index.search(question, MAX_SUGGESTIONS)
     if not hits:
         return refusal()
@@ -310,7 +301,7 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
             text = result.answer if lead is None else f"{lead} {result.answer}"
             return result.model_copy(update={"answer": f"{text}\n\n{OFFER}"})
     if chosen is None:
-        named_control = _named_control(base, question, query)
+        named_control = asked_control(base.index, question, query)
         if named_control is not None:
             return control_answer(named_control)
         offered = suggestions(base.items, query, hits, first=contenders)
@@ -324,17 +315,6 @@ def _foreign_beyond_regimes(query: Query) -> bool:
     """Whether the message names a foreign subject other than a regulator or regime, whose
     name marks the asker as regulated for the situational rule ("we're under DORA")."""
     return any(word not in regime_words() for word in query.foreign)
-
-
-def _plain_context(base: KnowledgeBase, question: str, context: list[str]) -> bool:
-    """Whether the sentences around a control look-up only give context: each is made of
-    words the base knows, none foreign or unseen, and the message asks nothing to be written
-    or set up ("What is A.8.2? Write me a policy for it.")."""
-    if is_writing_task(question) or is_tool_howto(question):
-        return False
-    parsed = [base.index.parse(sentence) for sentence in context]
-    # "What is A.8.2? Also, tell me a joke.": a word the base has never seen is another subject
-    return not any(p.foreign or p.unknown for p in parsed)
 
 
 def _situational(base: KnowledgeBase, question: str, query: Query, chosen: Hit | None) -> bool:
@@ -367,41 +347,6 @@ def _changes_subject(base: KnowledgeBase, question: str, item: KnowledgeItem) ->
     parsed = base.index.parse(request)
     elsewhere = bool(parsed.unknown or parsed.foreign)
     return elsewhere and not base.index.hit(parsed, position).anchored
-
-
-def _named_control(base: KnowledgeBase, question: str, query: Query) -> Control | None:
-    """The one control a question asks about when neither ranker answers: named in its
-    request (the last asking sentence of a longer message, where context may mention
-    controls in passing), with nothing foreign in the message. A short question made of
-    words the base knows qualifies; so does a longer one or one with unseen words ("CIS 5.3
-    dormant accts, how many days?") when it also uses a domain term or a word of the
-    control's title, and few unseen words: the catalogue's record is then the sourced answer
-    to a question about that control, while "ac-2 chords on guitar" is about something
-    else (reviewed in the seventh round, docs/knowledge.md)."""
-    ids = control_ids_in(question)
-    text = question.lower()
-    if len(ids) != 1 or is_category(ids[0]) or _OTHER_ISO.search(text):
-        return None  # "A.8.2 vs CC6.3", "GV.RM", "iso 14001 clause 6.1.2"
-    found = control(ids[0])
-    # the numbers of an id typed with its prefix ("CIS 5.3", "a.5.3" parse as "5_3") name
-    # nothing foreign; a bare decimal ("5.3 million customers") still does
-    number = re.sub(r"^(?:A\.|CIS )", "", found.id)
-    typed = re.search(r"\b(?:a|annex a|cis)\s*\.?\s*" + re.escape(number.lower()) + r"\b", text)
-    foreign = [w for w in query.foreign if not (typed and re.fullmatch(r"[\d_]+", w))]
-    if foreign:
-        return None  # "what does PCI DSS say about A.8.2"
-    request = request_sentence(question)
-    if request is not None and not control_ids_in(request):
-        return None  # "... (SOC 2 CC6.3) ... now I get 'password authentication failed'"
-    plain = not query.unknown and len(question.split()) <= MAX_CONTROL_QUESTION_WORDS
-    # a domain word besides the id ("cc6.1 banana bread recipe" has only the id), and few
-    # unseen words ("CIS 5.3 dormant accounts in my World of Warcraft guild")
-    title = {stem(word) for word in re.findall(r"[a-z]+", found.title.lower())}
-    worded = base.index.domain_words_in(query) > 0 or bool(title & set(query.terms))
-    id_parts = set(re.findall(r"[a-z]+|\d+", found.id.lower()))
-    unseen = [word for word in query.unknown if word not in id_parts]  # "ia" of "IA-9"
-    few_unseen = len(unseen) <= MAX_RICH_UNKNOWN_SHARE * len(query.terms)
-    return found if plain or (worded and few_unseen) else None
 
 
 def query_tokens(query: Query) -> list[str]:

@@ -1,0 +1,90 @@
+"""Questions about one control that the catalogue answers although they are not bare look-ups.
+
+`controls.lookup` answers "what is A.8.2"; practitioners also write "What is covered by A.8.2
+in ISO 27001? Our bid answer refers to it." and "CIS 5.3 dormant accts, how many days?". The
+first is a look-up with context around it (`looked_up_control`, asked before the rankers); the
+second asks about the control in words no entry claims (`asked_control`, asked when neither
+ranker answers). Both keep off-topic messages out: the context must use only words the base
+knows, another subject or ISO standard refuses, and a control mentioned in passing is not
+asked about (docs/knowledge.md, "Seventh round", with the code review's cases).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from knowledge.catalogue import Control, control, control_ids_in
+from knowledge.qa.controls import is_category, lookup_in_message
+from knowledge.qa.howto import is_tool_howto
+from knowledge.qa.index import Bm25fIndex, Query
+from knowledge.qa.request import request_sentence
+from knowledge.qa.text import stem
+from knowledge.qa.writing import is_writing_task
+
+#: A short question naming exactly one control that neither ranker places ("A.5.17 and api
+#: keys") gets the catalogue's record, which gives the control's identity evidence. A longer
+#: one, or one with unseen words, gets it only when it uses a domain term too and names the
+#: control in its request: on the out-of-scope pool a message mentioning a control in passing
+#: ("...(SOC 2 CC6.3) ... how do I write the migration?") leaked (`asked_control`).
+MAX_CONTROL_QUESTION_WORDS: Final = 15
+#: ...and at most this share of its terms may be unseen (the value of the sure tier's cap for
+#: messages rich in domain terms, `ask.MAX_RICH_UNKNOWN_SHARE`).
+MAX_UNSEEN_SHARE: Final = 0.4
+#: Another ISO standard by number: its clause 6.1.2 is not ISO/IEC 27001's.
+_OTHER_ISO: Final = re.compile(r"\biso\s*(?:/?\s*iec\s*)?(?!2700[12]\b)\d{4,5}\b")
+
+
+def looked_up_control(index: Bm25fIndex, question: str) -> Control | None:
+    """The control a longer message looks up (`controls.lookup_in_message`), when the rest
+    of the message only gives context."""
+    looked_up = lookup_in_message(question)
+    if looked_up is None or not _plain_context(index, question, looked_up[1]):
+        return None
+    return looked_up[0]
+
+
+def _plain_context(index: Bm25fIndex, question: str, context: list[str]) -> bool:
+    """Whether the sentences around a control look-up only give context: each is made of
+    words the base knows, none foreign or unseen, and the message asks nothing to be written
+    or set up ("What is A.8.2? Write me a policy for it.")."""
+    if is_writing_task(question) or is_tool_howto(question):
+        return False
+    parsed = [index.parse(sentence) for sentence in context]
+    # "What is A.8.2? Also, tell me a joke.": a word the base has never seen is another subject
+    return not any(p.foreign or p.unknown for p in parsed)
+
+
+def asked_control(index: Bm25fIndex, question: str, query: Query) -> Control | None:
+    """The one control a question asks about when neither ranker answers: named in its
+    request (the last asking sentence of a longer message, where context may mention
+    controls in passing), with nothing foreign in the message. A short question made of
+    words the base knows qualifies; so does a longer one or one with unseen words ("CIS 5.3
+    dormant accts, how many days?") when it also uses a domain term or a word of the
+    control's title, and few unseen words: the catalogue's record is then the sourced answer
+    to a question about that control, while "ac-2 chords on guitar" is about something
+    else (reviewed in the seventh round, docs/knowledge.md)."""
+    ids = control_ids_in(question)
+    text = question.lower()
+    if len(ids) != 1 or is_category(ids[0]) or _OTHER_ISO.search(text):
+        return None  # "A.8.2 vs CC6.3", "GV.RM", "iso 14001 clause 6.1.2"
+    found = control(ids[0])
+    # the numbers of an id typed with its prefix ("CIS 5.3", "a.5.3" parse as "5_3") name
+    # nothing foreign; a bare decimal ("5.3 million customers") still does
+    number = re.sub(r"^(?:A\.|CIS )", "", found.id)
+    typed = re.search(r"\b(?:a|annex a|cis)\s*\.?\s*" + re.escape(number.lower()) + r"\b", text)
+    foreign = [w for w in query.foreign if not (typed and re.fullmatch(r"[\d_]+", w))]
+    if foreign:
+        return None  # "what does PCI DSS say about A.8.2"
+    request = request_sentence(question)
+    if request is not None and not control_ids_in(request):
+        return None  # "... (SOC 2 CC6.3) ... now I get 'password authentication failed'"
+    plain = not query.unknown and len(question.split()) <= MAX_CONTROL_QUESTION_WORDS
+    # a domain word besides the id ("cc6.1 banana bread recipe" has only the id), and few
+    # unseen words ("CIS 5.3 dormant accounts in my World of Warcraft guild")
+    title = {stem(word) for word in re.findall(r"[a-z]+", found.title.lower())}
+    worded = index.domain_words_in(query) > 0 or bool(title & set(query.terms))
+    id_parts = set(re.findall(r"[a-z]+|\d+", found.id.lower()))
+    unseen = [word for word in query.unknown if word not in id_parts]  # "ia" of "IA-9"
+    few_unseen = len(unseen) <= MAX_UNSEEN_SHARE * len(query.terms)
+    return found if plain or (worded and few_unseen) else None
