@@ -6,11 +6,13 @@ the question covered, a high enough score, a shared domain term, nothing foreign
 intent classifier trained on the entries' phrasings and users' labelled questions
 (`knowledge.qa.intent`). The classifier's entry is answered when it is likely and the question
 is about it (or, when it is sure, the question is long and mostly in words the base knows); the
-index's only when the classifier ranks it first too; a short question naming one control gets
-the catalogue's record, and one asking only what a concept is gets its definition
-(`knowledge.qa.concepts`); otherwise `ask` refuses, offering the best-ranked entries. A
-request to write something (`knowledge.qa.writing`) and a message that turns to another
-subject (`knowledge.qa.pivot`) are refused whatever context they bring. The
+index's only when the classifier ranks it first too; a question looking up or asking about
+one control gets the catalogue's record (`knowledge.qa.controls`,
+`knowledge.qa.control_question`), one asking only what a concept is gets its definition
+(`knowledge.qa.concepts`), and the message's own words settle between framework-choice
+neighbours (`knowledge.qa.situational`); otherwise `ask` refuses, offering the best-ranked
+entries. A request to write something (`knowledge.qa.writing`) and a message that turns to
+another subject (`knowledge.qa.pivot`) are refused whatever context they bring. The
 thresholds below were set on the tuned evaluation sets and, since those became training data,
 with each training set held out in turn (docs/knowledge.md). The shipped index
 is built once per process; with organisation entries (`OrgEntries`, read by `dialogs.qa`),
