@@ -20,6 +20,11 @@ from tests.eval.unseen import repeated_questions
 ASK = sys.modules["knowledge.qa.ask"]
 
 
+def _assert_catalogue_answer(question: str, control_id: str) -> None:
+    result = ask(question)
+    assert result.answered and result.entry_ids == [f"control:{control_id}"]
+
+
 @pytest.mark.parametrize(
     ("question", "control_id"),
     [
@@ -33,8 +38,7 @@ ASK = sys.modules["knowledge.qa.ask"]
 def test_a_longer_message_that_looks_up_one_control_gets_the_catalogue(
     question: str, control_id: str
 ) -> None:
-    result = ask(question)
-    assert result.answered and result.entry_ids == [f"control:{control_id}"]
+    _assert_catalogue_answer(question, control_id)
 
 
 @pytest.mark.parametrize(
@@ -74,8 +78,7 @@ def test_sentences_split_at_sentence_ends_but_not_inside_control_ids_or_abbrevia
 def test_a_question_about_one_control_that_no_entry_claims_gets_the_catalogue(
     question: str, control_id: str
 ) -> None:
-    result = ask(question)
-    assert result.answered and result.entry_ids == [f"control:{control_id}"]
+    _assert_catalogue_answer(question, control_id)
 
 
 @pytest.mark.parametrize(
