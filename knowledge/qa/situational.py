@@ -180,22 +180,20 @@ def names_buyers(question: str) -> bool:
 
 
 def situation_entry(question: str) -> str:
-    """The entry id whose short rule fits the situation described."""
-    if _compares_frameworks(question.lower()):
+    """The entry id whose short rule fits the situation described: being regulated first,
+    then the buyers' region, then assurance over one service (a SOC 2 report on that system)."""
+    text = question.lower()
+    if _compares_frameworks(text):
         return BETTER_ENTRY  # "is one simply better?" has one answer, whatever the situation
     buyers, about_us = _clauses(question)
     if any(_REGULATED.search(clause) for clause in about_us):
         return REGULATED_ENTRY  # they are regulated themselves
-    if buyers is None:
-        return SOC2_REGION_ENTRY if _ONE_SERVICE.search(question.lower()) else GENERAL_ENTRY
-    region = _region(buyers)
+    region = None if buyers is None else _region(buyers)
     if region == "outside":
         return ISO_REGION_ENTRY  # buyers outside North America ask for the certificate
-    if region == "north-america":
+    if region == "north-america" or _ONE_SERVICE.search(text):
         return SOC2_REGION_ENTRY  # North-American buyers ask for a SOC 2 report
-    if _ONE_SERVICE.search(question.lower()):
-        return SOC2_REGION_ENTRY  # assurance over one service: a SOC 2 report on that system
-    return CUSTOMER_ENTRY
+    return GENERAL_ENTRY if buyers is None else CUSTOMER_ENTRY
 
 
 def _region(buyers: str) -> str | None:
@@ -213,15 +211,22 @@ _WHEN: Final = re.compile(
     r"\bwhen\s+(?:is|does|would|should|do|might|will)\b(.*\b(?:better|sense|right|best|"
     r"instead|rather|over|fit|preferable|prefer|first|pick|choose|win)\b.*)"
 )
-_NAMED: Final = re.compile(
-    r"(?P<iso>\biso\b|27001|27k|\bisms\b)|(?P<soc>\bsoc\s*-?\s*(?:2|ii|two)\b)"
-)
 #: The words of a bare choice ("iso or soc2?", "iso or soc 2, which should we do?").
 _BARE_CHOICE_TEXT: Final = """
 iso iec 27001 27k soc soc2 2 ii or vs versus which one should we i do for us our pick choose
 get go with first what is the better option framework standard start a an me
 """
 _BARE_CHOICE_WORDS: Final = frozenset(_BARE_CHOICE_TEXT.split())
+
+
+def _first_named(text: str) -> str | None:
+    """The region entry of the framework the text names first, if it names one."""
+    iso, soc = _ISO.search(text), _SOC_2.search(text)
+    if iso is None and soc is None:
+        return None
+    if soc is None or (iso is not None and iso.start() <= soc.start()):
+        return ISO_REGION_ENTRY
+    return SOC2_REGION_ENTRY
 
 
 def cued_entry(question: str) -> str | None:
@@ -235,9 +240,10 @@ def cued_entry(question: str) -> str | None:
     if _compares_frameworks(text):
         return BETTER_ENTRY
     when = _WHEN.search(text)
-    named = _NAMED.search(when.group(1)) if when else None
-    if named is not None:
-        return ISO_REGION_ENTRY if named.group("iso") else SOC2_REGION_ENTRY
+    if when is not None:
+        asked = _first_named(when.group(1))
+        if asked is not None:
+            return asked
     tokens = re.findall(r"[a-z0-9]+", text)
     if tokens and all(token in _BARE_CHOICE_WORDS for token in tokens):
         return GENERAL_ENTRY
