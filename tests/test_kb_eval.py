@@ -31,6 +31,8 @@ from tests.eval.harness import (
     practitioner5,
     practitioner6,
     practitioner7,
+    practitioner8,
+    practitioner9,
     score,
     training,
 )
@@ -143,12 +145,13 @@ def test_held_out_sets_do_not_regress(name: str) -> None:
 # is over its set may become tuning data: the first (practitioner.yaml) was tuned on in the
 # second round; the second and third (practitioner2.yaml, practitioner3.yaml) became training
 # examples of the intent classifier in the fifth (knowledge/qa/intent_train.py), the fourth in
-# the sixth, the fifth in the seventh. The sixth and seventh only measure (docs/knowledge.md).
+# the sixth, the fifth in the seventh, the sixth in the eighth. The seventh, eighth and ninth
+# only measure (docs/knowledge.md).
 
 #: Issue 11: the suite fails if a frozen blind set's wrong-answer rate exceeds 5%.
 PRACTITIONER_MAX_WRONG = 0.05
-#: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a, 8cf17c6, c585cc2); any edit,
-#: even to a label, fails the suite.
+#: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a, 8cf17c6, c585cc2, 5e1b019); any
+#: edit, even to a label, fails the suite.
 FROZEN_SHA256 = {
     "practitioner2": "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6",
     "practitioner3": "40d5812ff49cbb5203370acea8e44693550b143bce82396b2a4ec9734b69086e",
@@ -156,10 +159,13 @@ FROZEN_SHA256 = {
     "practitioner5": "0d0361cd2b79abc3c957364a04ffc057c5c5c8ba09017bf5a0d17d95ccb98ad1",
     "practitioner6": "a9b79254a49c96c80bb5179e86b6dab85efbc789fa76672bfe01f431643a29cc",
     "practitioner7": "3f346a695346a38c500e36c9684f07b5ea696a5f263eee04f93cf02cd1273663",
+    "practitioner8": "b244f0affb65ae9083279cb5952bad8e09cfb02d2d5fea39ba6f8d5b9797bd36",
+    "practitioner9": "8d3371cfb2227ab9d5c4924c9ee684ed3681c745b57778340ee7cbacf4e8466c",
 }
 BLIND_SETS = {
-    "practitioner6": practitioner6,
     "practitioner7": practitioner7,
+    "practitioner8": practitioner8,
+    "practitioner9": practitioner9,
 }
 TUNED_PRACTITIONER_SETS = {
     "practitioner": practitioner,
@@ -167,6 +173,7 @@ TUNED_PRACTITIONER_SETS = {
     "practitioner3": practitioner3,
     "practitioner4": practitioner4,
     "practitioner5": practitioner5,
+    "practitioner6": practitioner6,
 }
 #: Regression floors for the tuned practitioner sets after round 5 (the second and third are
 #: training data since then, so these floors guard against regressions, not measure).
@@ -178,6 +185,8 @@ PRACTITIONER_FLOORS = {
     "practitioner4": {"top1": 0.90, "wrong": 0.026, "refusal": 0.95},
     # training data since the seventh round: measured 96.2% / 0.6% / 100%
     "practitioner5": {"top1": 0.94, "wrong": 0.012, "refusal": 0.97},
+    # training data since the eighth round: measured 95.6% / 0.3% / 100%
+    "practitioner6": {"top1": 0.94, "wrong": 0.010, "refusal": 0.98},
 }
 
 
@@ -251,13 +260,15 @@ def test_tuned_practitioner_sets_do_not_regress(name: str) -> None:
 
 
 def test_out_of_scope_tuning_pools_are_refused() -> None:
-    """tests/eval/oos_tuning.yaml and oos_tuning2.yaml: 500 questions ask must refuse
-    (near-domain subjects, long messages whose context is ours and whose request is not,
-    everyday ones sharing a word), written for the fifth round to set how sure the classifier
-    must be (docs/knowledge.md). Tuning data: its leaks may be read. Measured 98.6% (7 leaks)
-    after the sixth round (12 before it); the floor is one more."""
+    """tests/eval/oos_tuning.yaml, oos_tuning2.yaml and oos_tuning3.yaml: 800 questions ask
+    must refuse (near-domain subjects, long messages whose context is ours and whose request
+    is not, everyday ones sharing a word, other meanings of our ids and terms), written for
+    the fifth and eighth rounds to set how sure the classifier must be (docs/knowledge.md).
+    Tuning data: its leaks may be read. Measured 15 leaks after the eighth round (the first
+    two pools: 7 after the sixth, 3 after the seventh; the third had 21 when written); the
+    floor is one more."""
     got = score(ask_ranker, [], oos_tuning())
-    assert len(got.leaks) <= 8, "\n".join(got.leaks)
+    assert len(got.leaks) <= 16, "\n".join(got.leaks)
 
 
 #: Top-1 floors of the training sets (fit, not generalisation): measured 93.3-96.1% on a-f;
@@ -276,6 +287,10 @@ TRAINING_TOP1_FLOORS = {
     "training_m": 0.79,
     "training_n": 0.77,
     "training_o": 0.84,
+    # eighth round, fifteen more personas in their trades' jargon: measured 85.3 / 87.7 / 92.3%
+    "training_p": 0.84,
+    "training_q": 0.86,
+    "training_r": 0.91,
 }
 
 

@@ -16,6 +16,7 @@ from knowledge.qa import ask
 from knowledge.qa.ask import shipped_base
 from knowledge.qa.concepts import definition_entry
 from knowledge.qa.intent import IntentModel, Vectoriser
+from knowledge.qa.intent_train import HELD_OUT_SETS
 from knowledge.qa.loader import load_shipped
 from knowledge.qa.pivot import request_after_pivot
 from knowledge.qa.regimes import REGULATED_ENTRY, regime_words
@@ -145,7 +146,7 @@ def test_a_request_to_write_something_is_refused(question: str) -> None:
 def test_no_labelled_in_scope_question_reads_as_a_writing_task_or_a_change_of_subject() -> None:
     """Both rules were checked against every labelled in-scope question of the tuned and
     training sets (the blind sets are left out: their questions are never shown)."""
-    blind = {"practitioner6", "practitioner7"}
+    blind = set(HELD_OUT_SETS)
     flagged = []
     for path in EVAL.glob("*.yaml"):
         if path.stem in blind:

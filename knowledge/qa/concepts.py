@@ -26,7 +26,8 @@ from knowledge.qa.text import stem, words
 #: A definitional cue: "what is", "wat's", "define", "explained", "in plain english", "= ?".
 _CUE: Final = re.compile(
     r"\bw(?:h)?at(?:'|’)?s\b|\bwh?at\s+(?:is|are|exactly is|actually is|even is)\b|\bwht\b"
-    r"|\bdefin\w*|\bmeaning\b|\bmeans?\b|\bexplain\w*|\beli5\b|\bplain (?:english|terms)\b"
+    r"|\bdefin\w*|\bmeaning\b|\bmeans?\b|\bexplan\w*|\bexplain\w*|\beli5\b"
+    r"|\b(?:plain|normal|simple|everyday) (?:english|terms|words|language)\b|\bin a nutshell\b"
     r"|\bin (?:simple|layman'?s?) terms\b|\b101\b|\bbasics\b|\bprimer\b|\bintro(?:duction)? to\b"
     r"|\bstand for\b|=\s*\?|\bsummar\w*|\boverview\b|\bin (?:one|two|three|a few) (?:lines?|"
     r"sentences?|words)\b"

@@ -19,7 +19,7 @@ from knowledge.qa.controls import is_category, lookup_in_message
 from knowledge.qa.howto import is_tool_howto
 from knowledge.qa.index import Bm25fIndex, Query
 from knowledge.qa.request import request_sentence
-from knowledge.qa.text import stem
+from knowledge.qa.text import stem, words
 from knowledge.qa.writing import is_writing_task
 
 #: A short question naming exactly one control that neither ranker places ("A.5.17 and api
@@ -33,6 +33,25 @@ MAX_CONTROL_QUESTION_WORDS: Final = 15
 MAX_UNSEEN_SHARE: Final = 0.4
 #: Another ISO standard by number: its clause 6.1.2 is not ISO/IEC 27001's.
 _OTHER_ISO: Final = re.compile(r"\biso\s*(?:/?\s*iec\s*)?(?!2700[12]\b)\d{4,5}\b")
+#: A request that points back at the control the context named ("... refers to A.5.19. Could
+#: you summarise what that control requires?").
+_POINTS_BACK: Final = re.compile(
+    r"\b(?:that|this|the said|said) (?:control|clause|criterion|subcategory|safeguard)\b", re.I
+)
+
+
+#: A question about how a control lines up with another framework's ("does cc6 line up with
+#: a.8.2"): the crosswalk entries explain mappings, the catalogue record only lists them.
+_MAPPING: Final = re.compile(
+    r"\b(?:line|lines|lined) up\b|\bmaps?\b|\bmapp(?:ed|ing)\b|\bcrosswalk\w*|\bequivalent\b"
+    r"|\bcorrespond\w*|\boverlap\w*",
+    re.IGNORECASE,
+)
+
+
+def asks_mapping(question: str) -> bool:
+    """Whether the message asks how controls of different frameworks relate."""
+    return _MAPPING.search(question) is not None
 
 
 def looked_up_control(index: Bm25fIndex, question: str) -> Control | None:
@@ -73,11 +92,16 @@ def asked_control(index: Bm25fIndex, question: str, query: Query) -> Control | N
     # nothing foreign; a bare decimal ("5.3 million customers") still does
     number = re.sub(r"^(?:A\.|CIS )", "", found.id)
     typed = re.search(r"\b(?:a|annex a|cis)\s*\.?\s*" + re.escape(number.lower()) + r"\b", text)
-    foreign = [w for w in query.foreign if not (typed and re.fullmatch(r"[\d_]+", w))]
+    # nor does the id itself when no entry cites it ("cc3.2" parses as the unseen id "cc3_2"),
+    # when typed with its letters ("5.3 million users" names no control)
+    own = {word for word in words(found.id) if re.search(r"[a-z]", word)}
+    foreign = [
+        w for w in query.foreign if w not in own and not (typed and re.fullmatch(r"[\d_]+", w))
+    ]
     if foreign:
         return None  # "what does PCI DSS say about A.8.2"
     request = request_sentence(question)
-    if request is not None and not control_ids_in(request):
+    if request is not None and not (control_ids_in(request) or _POINTS_BACK.search(request)):
         return None  # "... (SOC 2 CC6.3) ... now I get 'password authentication failed'"
     plain = not query.unknown and len(question.split()) <= MAX_CONTROL_QUESTION_WORDS
     # a domain word besides the id ("cc6.1 banana bread recipe" has only the id), and few

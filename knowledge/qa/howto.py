@@ -25,6 +25,14 @@ _SETTING: Final = re.compile(
     r"\b(?:setting|option|toggle|checkbox|button|menu)\s+(?:\w+\s+){0,2}?in\s+(?:the\s+)?"
     r"(?:\w+\s+)?(?:console|portal|dashboard|ui|settings)\b"
 )
+#: Product detail whatever the context: an API endpoint, a command, clicks in a portal.
+_PRODUCT_DETAIL: Final = re.compile(
+    r"\b(?:api endpoint|endpoint (?:that|to|for|which)|cmdlets?|curl command|powershell command|"
+    r"cli command|(?:which|what) (?:tools? and )?(?:flags|switches|cli options)|command to "
+    r"(?:create|list|delete|rotate|generate|add|remove|find|get|set|enable|disable|revoke|export))\b"
+    r"|\bstep[- ]by[- ]step\b.*\b(?:portal|console|cli|ui|dashboard)\b"
+    r"|\bwhich (?:[\w-]+ ){1,4}do i (?:chain|click|select|tick|toggle|configure|enable)\b"
+)
 _ASSURANCE: Final = re.compile(
     r"\b(?:iso|27001|27002|soc ?2|soc|audit\w*|evidenc\w*|controls?|complian\w*|framework\w*|"
     r"nist|csf|owasp|nhis?|govern\w*|polic(?:y|ies)|certif(?:ication|ications|ied|y)|attest\w*|report|risk\w*|"
@@ -33,7 +41,7 @@ _ASSURANCE: Final = re.compile(
 
 
 def _asks_howto(text: str) -> bool:
-    if _SETTING.search(text):
+    if _SETTING.search(text) or _PRODUCT_DETAIL.search(text):
         return True
     return bool(_ASKS_HOW.search(text) and _OPERATION.search(text) and not _ASSURANCE.search(text))
 

@@ -55,6 +55,8 @@ TRAINING_SETS: Final = (
     "practitioner3",
     "practitioner4",
     "practitioner5",
+    "practitioner6",
+    "dev7",
     "training_a",
     "training_b",
     "training_c",
@@ -70,11 +72,14 @@ TRAINING_SETS: Final = (
     "training_m",
     "training_n",
     "training_o",
+    "training_p",
+    "training_q",
+    "training_r",
 )
 #: The blind sets: never learnt, and a training question that one of them also asks is left
 #: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
 #: one" are the same input), so they measure only wording the model has not seen.
-HELD_OUT_SETS: Final = ("practitioner6", "practitioner7")
+HELD_OUT_SETS: Final = ("practitioner7", "practitioner8", "practitioner9")
 
 
 def held_out_inputs(eval_dir: Path = EVAL_DIR) -> set[tuple[str, ...]]:

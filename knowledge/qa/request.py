@@ -24,11 +24,35 @@ def sentences(question: str) -> list[str]:
     return [s.replace("\u2024", ".") for s in _SENTENCE_END.split(text) if s.strip()]
 
 
+#: A sentence after the question that asks for something too ("What is A.8.2? Tell me a joke
+#: after."): it opens with a request verb, or with "also" / "and" / "then" before one.
+_TRAILING_REQUEST: Final = re.compile(
+    r"^(?:(?:also|and|then|oh|plus|ps)[,:]?\s+)*(?:please\s+|pls\s+|plz\s+)?"
+    r"(?:tell|write|give|send|make|create|draft|generate|translate|summari[sz]e|book|schedule|"
+    r"recommend|suggest|list|show|explain|help|find|compare|share|provide|prepare|build|"
+    r"calculate|estimate|sing|play)\b",
+    re.IGNORECASE,
+)
+
+
 def request_sentence(question: str) -> str | None:
     """The last sentence that asks (ends with "?"), else the last sentence; None when the
-    message is a single sentence, which is all request."""
+    message is a single sentence, which is all request. A later sentence that opens with a
+    request verb is the request instead (`trailing_request`)."""
     parts = sentences(question)
     if len(parts) < 2:
         return None
     asking = [s for s in parts if "?" in s]
-    return (asking or parts)[-1]
+    return trailing_request(question) or (asking or parts)[-1]
+
+
+def trailing_request(question: str) -> str | None:
+    """The last sentence after the message's last question that asks for something too, by
+    opening with a request verb: "What evidence shows break-glass is under control? Also tell
+    me a joke." asks for the joke as well."""
+    parts = sentences(question)
+    asking = [n for n, s in enumerate(parts) if "?" in s]
+    if not asking:
+        return None
+    trailing = [s for s in parts[asking[-1] + 1 :] if _TRAILING_REQUEST.match(s.strip())]
+    return trailing[-1] if trailing else None

@@ -152,7 +152,8 @@ def is_choice(question: str) -> bool:
     return (
         both
         or (named and bool(_DECIDE.search(text)))
-        or bool(_WHICH.search(text) and (one or re.search(r"\bstandard|framework", text)))
+        # "standardise on" is no standard: "git rebase vs merge, which one do we standardise on"
+        or bool(_WHICH.search(text) and (one or re.search(r"\b(?:standard|framework)s?\b", text)))
     )
 
 

@@ -26,10 +26,19 @@ _ARTEFACT: Final = (
     r"(?:code|script|snippet|one-?liner|terraform|cloudformation|bicep|policy document|policy|"
     r"password policy|email|e-mail|template|regex|sql|query|playbook|runbook|program|yaml|"
     r"helm chart|dockerfile|powershell|bash|html|css|press release|announcement|blog post|"
-    r"linkedin post|tweet)"
+    r"linkedin post|tweet|contract clause|clause|memo|slide deck|slides)"
+)
+#: Code by its language, which asks for a program whatever verb comes with it ("python script
+#: that finds and rotates old keys pls", "now I just want the Terraform code for it").
+_CODE: Final = (
+    r"(?:script|code|snippet|one-?liner|function|lambda|module|terraform|cloudformation|bicep|"
+    r"regex|sql|query|yaml|dockerfile|helm chart)"
+)
+_LANGUAGE: Final = (
+    r"(?:python|bash|powershell|terraform|go|golang|node|javascript|typescript|ruby|perl|shell)"
 )
 _WRITE: Final = re.compile(
-    _ASKING + _VERB + r"\s+(?:me\s+|us\s+)?(?:up\s+)?(?:a|an|the|some|our|my)?\s*"
+    _ASKING + _VERB + r"\s+(?:me\s+|us\s+)?(?:up\s+)?(?:a|an|the|some|our|my|those|these)?\s*"
     r"(?:[\w.-]+\s+){0,3}" + _ARTEFACT + r"s?\b"
     # "what's the exact kubectl command / syntax", not "the chain of command"
     r"|\bwhat(?:'|’)?s\s+the\s+(?:exact\s+|right\s+|correct\s+)?(?:[\w.-]+\s+){0,3}"
@@ -38,7 +47,10 @@ _WRITE: Final = re.compile(
     r"|" + _ASKING + r"(?:debug|troubleshoot)\b"
     # "can you set up Okta Workflows to deprovision leavers?": doing the work, not advising
     # ("would you implement JIT before the audit?" asks for advice)
-    r"|\b(?:can|could)\s+you\s+(?:please\s+)?(?:set\s?up|configure|install)\b",
+    r"|\b(?:can|could)\s+you\s+(?:please\s+)?(?:set\s?up|configure|install)\b"
+    r"|^\s*(?:an?\s+)?" + _LANGUAGE + r"\s+" + _CODE + r"\s+(?:that|to|which|for)\b"
+    r"|\b(?:i|we)\s+(?:just\s+|really\s+|only\s+)?(?:want|need)\s+(?:the|a|an|some)\s+"
+    r"(?:[\w.-]+\s+){0,2}" + _LANGUAGE + r"\s+" + _CODE + r"\b",
     re.IGNORECASE,
 )
 
