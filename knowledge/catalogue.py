@@ -106,6 +106,13 @@ def title(control_id: str) -> str:
 
 # --- recognising control ids in text -------------------------------------------------------
 
+#: What follows a bare decimal that counts something rather than naming a control ("8.3
+#: non-human identities per employee", "6.5 million secrets", "8.2 months", "6.5 out of 10").
+_QUANTITY: Final = (
+    r"\s*(?:percent|per cent|%|million|thousand|billion|bn|[mk]\b|months?|years?|weeks?|days?|"
+    r"hours?|minutes?|times|x\b|out of|per\b|non-human|nhis?\b|machine|service accounts?|"
+    r"accounts?|identities|secrets|keys|tokens|employees|people|users|seconds?)"
+)
 _PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (
         re.compile(
@@ -123,7 +130,7 @@ _PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     ),
     (re.compile(r"\bnhi\s?-?\s?(\d{1,2})\b"), "NHI{0}"),
     (re.compile(r"\b(ac|ia|au)-(\d{1,2})\b"), "{0}-{1}"),
-    (re.compile(r"(?<![\w.])([5-8]\.\d{1,2})(?![\w.%])(?!\s*(?:percent|per cent|%))"), "A.{0}"),
+    (re.compile(r"(?<![\w.])([5-8]\.\d{1,2})(?![\w.%])(?!" + _QUANTITY + r")"), "A.{0}"),
 )
 
 
@@ -142,7 +149,8 @@ def control_ids_in(text: str) -> list[str]:
 
     Accepts the ways people type them: "a.8.2", "A 5.16", "annex a 8.2", "cc6.3", "pr.aa-01",
     "PR.AA 5", "nhi7", "NHI-07", "ac-2", "cis 5.5", "clause 8.2". A bare "8.2" is read as the
-    Annex A control; "clause 8.2" as the ISO clause.
+    Annex A control, unless a unit or a count follows it ("8.2 months", "6.5 million secrets");
+    "clause 8.2" as the ISO clause.
     """
     low = text.lower()
     found: list[tuple[int, str]] = []

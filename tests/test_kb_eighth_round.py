@@ -159,7 +159,7 @@ def test_the_framework_choice_is_not_a_product_pick(question: str) -> None:
     "question",
     [
         "an attacker is using one of our service account keys as we speak, what do we do?",
-        "we've been breached through a leaked api key. which owasp nhi item is it and what now?",
+        "we just got breached through a leaked api key. which owasp nhi item is it, what now?",
     ],
 )
 def test_a_breach_in_progress_is_refused(question: str) -> None:
@@ -209,6 +209,79 @@ def test_a_foreign_word_in_a_short_message_is_its_subject(question: str) -> None
 def test_the_blind_sets_are_the_seventh_to_ninth_and_the_development_set_is_not_learnt() -> None:
     assert set(HELD_OUT_SETS) == {"practitioner7", "practitioner8", "practitioner9"}
     assert "dev8" not in TRAINING_SETS and {"practitioner6", "dev7"} <= set(TRAINING_SETS)
+
+
+# --- the code review's defects (docs/knowledge.md, "Eighth round"), each fixed before landing
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we counted 8.3 non-human identities per employee",
+        "GitGuardian says 6.5 million secrets leaked last year",
+        "it took us 8.2 months to get certified",
+        "my exam score was 6.5 out of 10",
+    ],
+)
+def test_a_decimal_that_counts_something_names_no_control(text: str) -> None:
+    from knowledge.catalogue import control_ids_in
+
+    assert control_ids_in(text) == []
+
+
+def test_an_entry_the_classifier_is_sure_of_keeps_a_question_naming_a_control() -> None:
+    result = ask("how often should service account access be reviewed for CC6.3?")
+    assert result.entry_ids == ["access-reviews-nhi"]
+
+
+@pytest.mark.parametrize(
+    ("question", "rule"),
+    [
+        ("Terraform code for IAM roles is reviewed in pull requests, enough for CC8.1?", "write"),
+        ("we need the terraform code approved by a 2nd engineer, does SOC 2 want that?", "write"),
+        ("which annex a controls do I select for privileged access?", "howto"),
+        ("our api endpoint takes one static api key shared by all clients, nhi reuse?", "howto"),
+        ("is workload identity federation the best solution for CI pipelines?", "vendor"),
+        ("Type 1 or Type 2 report, which should we buy first?", "vendor"),
+        ("we got breached in 2023 via a CI token; which real breaches were similar?", "incident"),
+        ("if we get hacked during the observation period, does the SOC 2 report fail?", "incident"),
+        ("If an attacker is using a stolen token, which SOC 2 criteria detect it?", "incident"),
+    ],
+)
+def test_governance_wording_does_not_trip_the_new_refusals(question: str, rule: str) -> None:
+    check = {
+        "write": is_writing_task,
+        "howto": is_tool_howto,
+        "vendor": is_vendor_pick,
+        "incident": is_live_incident,
+    }[rule]
+    assert not check(question)
+
+
+def test_a_live_incident_in_the_present_tense_is_refused() -> None:
+    question = "someone is logged in as our break-glass account right now, what do we do"
+    assert is_live_incident(question) and not ask(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("What is workload identity federation? Summarise it for our platform team.", True),
+        ("What is a SOC 2 bridge letter? Lastly, recommend a thriller novel.", False),
+        ("Our SOC 2 covers CC6.2. Now tell me how to fix my kitchen sink.", False),
+        ("How often should we rotate keys? Afterwards, plan a team offsite in Lisbon.", False),
+    ],
+)
+def test_a_request_about_the_answer_is_kept_and_one_elsewhere_refused(
+    question: str, answered: bool
+) -> None:
+    assert ask(question).answered is answered
+
+
+def test_writing_the_statement_of_applicability_is_a_writing_task() -> None:
+    assert is_writing_task("write our statement of applicability for us")
+    assert is_writing_task("please fill in our SoA for A.5.15 to A.5.18")
+    assert not is_writing_task("what goes into the statement of applicability?")
 
 
 def test_this_modules_questions_are_in_no_evaluation_training_or_tuning_set() -> None:

@@ -109,7 +109,7 @@ MAX_RICH_UNKNOWN_SHARE: Final = 0.4
 MIN_SURE_COVERAGE: Final = 0.10
 MAX_SURE_FOREIGN: Final = 0.20
 #: ...and only in a message of at least this many terms: in a short one a foreign word is the
-#: subject ("Type I vs Type II error in statistics"), not context. Cross-validated in the
+#: subject ("type 2 diabetes vs type 1, which is worse"), not context. Cross-validated in the
 #: eighth round: one out-of-scope leak of 800 fewer for one answer of 7,462 (10 terms: two
 #: leaks for 18 answers).
 MIN_SURE_FOREIGN_TERMS: Final = 8
@@ -120,6 +120,11 @@ MIN_SURE_FOREIGN_TERMS: Final = 8
 #: points of correct ones, and two out-of-scope leaks of 500; 0.1 / 0.15 / 0.3 gave 2.22 /
 #: 2.04 / 1.86% wrong for 0.5 / 0.7 / 1.9 points (docs/knowledge.md, "Sixth round").
 MIN_INTENT_MARGIN: Final = 0.2
+#: A message naming one control gets the control's catalogue record unless the classifier
+#: gives the entry it chose this probability and the entry covers this share of the message
+#: (`_entry_owns`; docs/knowledge.md, "Eighth round").
+ENTRY_OWNS_P: Final = 0.8
+ENTRY_OWNS_COVERAGE: Final = 0.5
 #: BM25F's best is answered only when it is among the classifier's this many likeliest entries
 #: (two answered more on the tuned sets but gave more wrong answers on the blind ones).
 AGREEMENT_DEPTH: Final = 1
@@ -295,13 +300,6 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
         # product instructions, a writing task, a product to buy or a breach in progress (an
         # org FAQ may have them)
         return refusal()
-    named_control = asked_control(base.index, question, query)
-    if named_control is not None and shipped_best and not asks_mapping(question):
-        # "cc7.2: does an anomaly monitor on api key usage count for it?": the request asks
-        # about one control, whose catalogue record answers it more exactly than an entry
-        # about its neighbourhood; how it maps is the crosswalk entries' (docs/knowledge.md,
-        # "Eighth round")
-        return control_answer(named_control)
     defined_id = definition_entry(question, query)
     defined = None if defined_id is None else base.find(defined_id)
     if defined is not None and shipped_best:
@@ -309,6 +307,12 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
         return _answer(defined.entry, hit.norm_score)
     confident = is_confident(hit) and is_clear(hits)
     chosen, contenders = _choose(base, question, query, hits, confident)
+    named_control = asked_control(base.index, question, query) if shipped_best else None
+    if named_control is not None and not _entry_owns(base, query, chosen, question):
+        # "cc7.2: does an anomaly monitor on api key usage count for it?": the request asks
+        # about one control, whose catalogue record answers it more exactly than an entry
+        # about its neighbourhood (docs/knowledge.md, "Eighth round")
+        return control_answer(named_control)
     if _situational(base, question, query, chosen):
         # Neither ranker placed it, or the message says who the buyers are: a framework-choice
         # question gets the rule for the asker's situation first (it reads the buyers' sector
@@ -325,13 +329,29 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
             text = result.answer if lead is None else f"{lead} {result.answer}"
             return result.model_copy(update={"answer": f"{text}\n\n{OFFER}"})
     if chosen is None:
-        if named_control is not None:
-            return control_answer(named_control)  # "what does a.8.2 map to?", no entry placed
         offered = suggestions(base.items, query, hits, first=contenders)
         return refusal(hit.norm_score, suggested=offered)
     if _changes_subject(base, question, base.items[chosen.position]):
         return refusal(hit.norm_score)  # "... that's all set. Unrelated, can you write ...?"
     return _answer(base.items[chosen.position].entry, chosen.norm_score)
+
+
+def _entry_owns(base: KnowledgeBase, query: Query, chosen: Hit | None, question: str) -> bool:
+    """Whether the entry chosen for a message naming one control answers it rather than the
+    control's catalogue record: the message asks how controls map (the crosswalk entries), or
+    the classifier is sure of the entry and it covers most of the message ("how often should
+    service account access be reviewed for CC6.3?" asks for an interval the record lacks).
+    Cross-validated in the eighth round with the code review's questions."""
+    if chosen is None:
+        return False
+    if asks_mapping(question):
+        return True
+    model = shipped_model()
+    if model is None or chosen.coverage < ENTRY_OWNS_COVERAGE:
+        return False
+    likeliest = model.ranked(query_tokens(query), 1)
+    entry_id = base.items[chosen.position].entry.id
+    return bool(likeliest) and likeliest[0][0] == entry_id and likeliest[0][1] >= ENTRY_OWNS_P
 
 
 def _foreign_beyond_regimes(query: Query) -> bool:

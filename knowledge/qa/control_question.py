@@ -3,8 +3,9 @@
 `controls.lookup` answers "what is A.8.2"; practitioners also write "What is covered by A.8.2
 in ISO 27001? Our bid answer refers to it." and "CIS 5.3 dormant accts, how many days?". The
 first is a look-up with context around it (`looked_up_control`, asked before the rankers); the
-second asks about the control in words no entry claims (`asked_control`, asked when neither
-ranker answers). Both keep off-topic messages out: the context must use only words the base
+second asks about the control in its own words (`asked_control`: since the eighth round `ask`
+answers it from the catalogue unless the classifier is sure of an entry that covers the
+message, or the message asks how controls map). Both keep off-topic messages out: the context must use only words the base
 knows, another subject or ISO standard refuses, and a control mentioned in passing is not
 asked about (docs/knowledge.md, "Seventh round", with the code review's cases).
 """
@@ -75,9 +76,9 @@ def _plain_context(index: Bm25fIndex, question: str, context: list[str]) -> bool
 
 
 def asked_control(index: Bm25fIndex, question: str, query: Query) -> Control | None:
-    """The one control a question asks about when neither ranker answers: named in its
-    request (the last asking sentence of a longer message, where context may mention
-    controls in passing), with nothing foreign in the message. A short question made of
+    """The one control a question asks about: named in its request (the last asking sentence
+    of a longer message, where context may mention controls in passing, or a request that
+    points back at "that control"), with nothing foreign in the message. A short question made of
     words the base knows qualifies; so does a longer one or one with unseen words ("CIS 5.3
     dormant accts, how many days?") when it also uses a domain term or a word of the
     control's title, and few unseen words: the catalogue's record is then the sourced answer

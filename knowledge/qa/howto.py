@@ -27,11 +27,14 @@ _SETTING: Final = re.compile(
 )
 #: Product detail whatever the context: an API endpoint, a command, clicks in a portal.
 _PRODUCT_DETAIL: Final = re.compile(
-    r"\b(?:api endpoint|endpoint (?:that|to|for|which)|cmdlets?|curl command|powershell command|"
-    r"cli command|(?:which|what) (?:tools? and )?(?:flags|switches|cli options)|command to "
-    r"(?:create|list|delete|rotate|generate|add|remove|find|get|set|enable|disable|revoke|export))\b"
+    r"\b(?:is there an?|which|what(?:'s| is)? the) (?:[\w-]+ ){0,2}(?:api endpoint|endpoint|"
+    r"cmdlet|cli command|powershell command)\b"
+    r"|\bendpoint (?:that|to|which) (?:lists?|returns?|gets?|fetch(?:es)?|shows?|exports?)\b"
+    r"|\b(?:cmdlets?|curl command|powershell command|cli command|(?:which|what) (?:tools? and )?"
+    r"(?:flags|switches|cli options)|command to (?:create|list|delete|rotate|generate|add|"
+    r"remove|find|get|set|enable|disable|revoke|export))\b"
     r"|\bstep[- ]by[- ]step\b.*\b(?:portal|console|cli|ui|dashboard)\b"
-    r"|\bwhich (?:[\w-]+ ){1,4}do i (?:chain|click|select|tick|toggle|configure|enable)\b"
+    r"|\bwhich (?:[\w-]+ ){1,4}do i (?:chain|click|toggle)\b"
 )
 _ASSURANCE: Final = re.compile(
     r"\b(?:iso|27001|27002|soc ?2|soc|audit\w*|evidenc\w*|controls?|complian\w*|framework\w*|"

@@ -13,15 +13,17 @@ from __future__ import annotations
 import re
 from typing import Final
 
-#: Something is happening now: "as we speak", "in the next hour", "we've been
-#: hacked", "a ransomware note this morning", "being exfiltrated".
+#: Something is happening now: "as we speak", "in the next hour", "we just got breached", "a
+#: ransomware note this morning", "someone is logged in as ... right now"; not a past breach
+#: ("we got breached in 2023", "after we've been breached"), a hypothesis ("if an attacker is
+#: using a stolen token") or an alert to classify ("an active intrusion alert").
 _LIVE: Final = re.compile(
     r"\b(?:as we speak|in the next (?:hour|few hours|30 minutes)|"
-    r"(?:we(?:'ve| have)?) (?:been|got|get) (?:hacked|breached|compromised|pwned)|"
-    r"currently (?:under attack|being (?:attacked|exfiltrated))|under attack|"
-    r"ransomware (?:note|attack|demand)|being exfiltrated|"
-    r"attacker is (?:still )?(?:in|using|inside)|"
-    r"active (?:breach|intrusion|attacker)|(?:live|ongoing) (?:breach|incident|intrusion))\b",
+    r"(?:we(?:'re| are) being|we just got|we(?:'ve| have) just been) "
+    r"(?:hacked|breached|compromised|pwned)|"
+    r"currently (?:under attack|being (?:attacked|exfiltrated))|under attack (?:right )?now|"
+    r"ransomware (?:note|demand)|being exfiltrated|"
+    r"(?:is|are) (?:logged in|using|pushing|exfiltrating|attacking)\b[^.?!]{0,60}\bright now)\b",
     re.IGNORECASE,
 )
 

@@ -25,12 +25,23 @@ def sentences(question: str) -> list[str]:
 
 
 #: A sentence after the question that asks for something too ("What is A.8.2? Tell me a joke
-#: after."): it opens with a request verb, or with "also" / "and" / "then" before one.
+#: after.", "... Lastly, recommend a thriller novel.", "... I also need a restaurant"): it opens
+#: with a request verb, after "also" / "now" / "lastly" / "btw" and the like, or with "I (also)
+#: need / want".
 _TRAILING_REQUEST: Final = re.compile(
-    r"^(?:(?:also|and|then|oh|plus|ps)[,:]?\s+)*(?:please\s+|pls\s+|plz\s+)?"
-    r"(?:tell|write|give|send|make|create|draft|generate|translate|summari[sz]e|book|schedule|"
+    r"^(?:(?:also|and|then|oh|plus|ps|p\.s\.|btw|lastly|finally|now|next|afterwards|after that|"
+    r"one more thing|last thing)[,:]?\s+)*(?:(?:please|pls|plz|can you|could you)\s+)?"
+    r"(?:(?:tell|write|give|send|make|create|draft|generate|translate|summari[sz]e|book|schedule|"
     r"recommend|suggest|list|show|explain|help|find|compare|share|provide|prepare|build|"
-    r"calculate|estimate|sing|play)\b",
+    r"calculate|estimate|sing|play|plan|do|fix|order|organi[sz]e|name)\b"
+    r"|i\s+(?:also\s+)?(?:need|want)\s+(?:an?|some|the)\b)",
+    re.IGNORECASE,
+)
+#: ...unless it asks about the answer itself ("Summarise it for our platform team.").
+_ABOUT_THE_ANSWER: Final = re.compile(
+    r"^(?:(?:also|and|then|now|please|pls)[,:]?\s+)*(?:can you\s+|could you\s+)?"
+    r"(?:explain|summari[sz]e|describe|simplify|clarify|expand on|break down|rephrase|"
+    r"shorten|put)\s+(?:it|this|that|them|these|those)\b",
     re.IGNORECASE,
 )
 
@@ -47,12 +58,17 @@ def request_sentence(question: str) -> str | None:
 
 
 def trailing_request(question: str) -> str | None:
-    """The last sentence after the message's last question that asks for something too, by
-    opening with a request verb: "What evidence shows break-glass is under control? Also tell
-    me a joke." asks for the joke as well."""
+    """The last sentence after the message's last question (or after its first sentence, when
+    none asks) that asks for something too, by opening with a request verb: "What evidence
+    shows break-glass is under control? Also tell me a joke." asks for the joke as well, and
+    "Our SOC 2 covers CC6.2. Now tell me how to fix my sink." for the sink. A sentence about
+    the answer itself ("Summarise it for our board.") is none."""
     parts = sentences(question)
     asking = [n for n, s in enumerate(parts) if "?" in s]
-    if not asking:
-        return None
-    trailing = [s for s in parts[asking[-1] + 1 :] if _TRAILING_REQUEST.match(s.strip())]
+    start = asking[-1] + 1 if asking else 1
+    trailing = [
+        s
+        for s in parts[start:]
+        if _TRAILING_REQUEST.match(s.strip()) and not _ABOUT_THE_ANSWER.match(s.strip())
+    ]
     return trailing[-1] if trailing else None

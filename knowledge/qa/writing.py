@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from knowledge.qa.request import sentences
+
 #: Where a request to write starts: a clause, or "can you" / "please" / "help me" / "I need".
 _ASKING: Final = (
     r"(?:^|[.!?;:,\n]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+|pls\s+)?"
@@ -26,7 +28,8 @@ _ARTEFACT: Final = (
     r"(?:code|script|snippet|one-?liner|terraform|cloudformation|bicep|policy document|policy|"
     r"password policy|email|e-mail|template|regex|sql|query|playbook|runbook|program|yaml|"
     r"helm chart|dockerfile|powershell|bash|html|css|press release|announcement|blog post|"
-    r"linkedin post|tweet|contract clause|clause|memo|slide deck|slides)"
+    r"linkedin post|tweet|contract clause|clause|memo|slide deck|slides|"
+    r"statement of applicability|soa|spreadsheet)"
 )
 #: Code by its language, which asks for a program whatever verb comes with it ("python script
 #: that finds and rotates old keys pls", "now I just want the Terraform code for it").
@@ -48,7 +51,16 @@ _WRITE: Final = re.compile(
     # "can you set up Okta Workflows to deprovision leavers?": doing the work, not advising
     # ("would you implement JIT before the audit?" asks for advice)
     r"|\b(?:can|could)\s+you\s+(?:please\s+)?(?:set\s?up|configure|install)\b"
-    r"|^\s*(?:an?\s+)?" + _LANGUAGE + r"\s+" + _CODE + r"\s+(?:that|to|which|for)\b"
+    # "fill in our statement of applicability for A.5.15 to A.5.18"
+    r"|" + _ASKING + r"(?:fill\s+(?:in|out)|populate)\s+(?:the|our|my|a)\s+",
+    re.IGNORECASE,
+)
+#: Code asked for by its language, in a sentence that asks no question ("python script that
+#: finds and rotates old keys pls", "Now I just want the Terraform code for it."): with a
+#: question mark it is context ("Terraform code for IAM roles is reviewed in pull requests:
+#: is that enough for CC8.1?").
+_CODE_REQUEST: Final = re.compile(
+    r"^\s*(?:an?\s+)?" + _LANGUAGE + r"\s+" + _CODE + r"\s+(?:that|to|which|for)\b"
     r"|\b(?:i|we)\s+(?:just\s+|really\s+|only\s+)?(?:want|need)\s+(?:the|a|an|some)\s+"
     r"(?:[\w.-]+\s+){0,2}" + _LANGUAGE + r"\s+" + _CODE + r"\b",
     re.IGNORECASE,
@@ -64,5 +76,7 @@ def is_writing_task(question: str) -> bool:
     """True when the message asks for code, a command or a document to be written, by name
     or by pointing back at one it mentions."""
     if _WRITE.search(question) is not None:
+        return True
+    if any(_CODE_REQUEST.search(part) for part in sentences(question) if "?" not in part):
         return True
     return _WRITE_IT.search(question) is not None and bool(_ARTEFACT_NAMED.search(question))
