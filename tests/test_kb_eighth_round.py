@@ -278,6 +278,19 @@ def test_a_request_about_the_answer_is_kept_and_one_elsewhere_refused(
     assert ask(question).answered is answered
 
 
+@pytest.mark.parametrize(
+    ("question", "control_id"),
+    [
+        ("cc6.3 - what is it asking for, exactly", "CC6.3"),
+        ("a.5.18 access rights, what does the control actually expect", "A.5.18"),
+    ],
+)
+def test_look_up_framings_are_look_ups_even_when_an_entry_is_likely(
+    question: str, control_id: str
+) -> None:
+    _assert_catalogue_answer(question, control_id)
+
+
 def test_writing_the_statement_of_applicability_is_a_writing_task() -> None:
     assert is_writing_task("write our statement of applicability for us")
     assert is_writing_task("please fill in our SoA for A.5.15 to A.5.18")

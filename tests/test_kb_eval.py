@@ -320,10 +320,11 @@ def test_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: after the seventh round (platform words, control questions "
-    "in longer messages, choice cues, more training data) measured 90.9% / 2.5% / 100.0% "
-    "(practitioner6) and 73.8% / 3.1% / 95.4% (practitioner7) correct / wrong / out-of-scope "
-    "refused on 2026-12-02 (docs/knowledge.md); strict, so each fails once all three are met",
+    reason="issue 11 targets not met: after the eighth round (catalogue answers for questions "
+    "about one control, trailing requests, vendor and incident refusals, more training data) "
+    "measured 77.2% / 2.5% / 95.4% (practitioner7), 83.4% / 2.2% / 93.8% (practitioner8) and "
+    "74.7% / 2.5% / 93.8% (practitioner9) correct / wrong / out-of-scope refused on 2026-12-02 "
+    "(docs/knowledge.md); strict, so each fails once all three are met",
 )
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:
     got = blind_figures[name]

@@ -20,7 +20,14 @@ from dialogs.replies import AnswerReply
 from knowledge.qa.ask import REFUSAL, answer_entry, ask, shipped_base, sources_of
 from knowledge.qa.suggest import DID_YOU_MEAN, MAX_SUGGESTIONS
 from tests.cards_fixtures import EVIL, FIXTURES
-from tests.eval.harness import Case, all_sets, expected, practitioner6, practitioner7
+from tests.eval.harness import (
+    Case,
+    all_sets,
+    expected,
+    practitioner7,
+    practitioner8,
+    practitioner9,
+)
 from tests.teams_helpers import submits
 from tests.test_kb_cli import idgov
 
@@ -28,13 +35,22 @@ from tests.test_kb_cli import idgov
 #:         most out-of-scope questions allowed to get suggestions)
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
-#: questions are never printed). Measured 2026-12-02 after the seventh round (docs/knowledge.md):
-#: practitioner6 9/21 refusals with the label suggested, 11/65 out-of-scope with suggestions;
-#: practitioner7 40/74 and 8/65. The floors are those figures less about one question; guards,
-#: not targets. (practitioner6 had 22/42 after the sixth round: the seventh answers most of
-#: the refusals whose label the suggestions held.)
-FLOORS = {"practitioner6": (0.38, 12), "practitioner7": (0.50, 9)}
-POOLED_FLOOR = 0.48  # measured 49/95 = 52%
+#: questions are never printed). Measured 2026-12-02 after the eighth round (docs/knowledge.md):
+#: practitioner7 32/65 refusals with the label suggested, 7/65 out-of-scope with suggestions;
+#: practitioner8 20/46 and 9/65; practitioner9 26/73 and 14/65. The floors are those figures
+#: less about one question; guards, not targets. (practitioner7 had 40/74 after the seventh
+#: round: the eighth answers refusals whose label the suggestions held.)
+FLOORS = {
+    "practitioner7": (0.47, 8),
+    "practitioner8": (0.41, 10),
+    "practitioner9": (0.34, 15),
+}
+POOLED_FLOOR = 0.41  # measured 78/184 = 42%
+BLIND_SETS = {
+    "practitioner7": practitioner7,
+    "practitioner8": practitioner8,
+    "practitioner9": practitioner9,
+}
 
 
 def _measure(sets: list[tuple[str, list[Case], list[str]]]) -> dict[str, tuple[int, int, int, int]]:
@@ -58,7 +74,7 @@ def _measure(sets: list[tuple[str, list[Case], list[str]]]) -> dict[str, tuple[i
 
 
 def test_suggestion_hit_rate_on_refusals_and_none_for_out_of_scope() -> None:
-    figures = _measure([("practitioner6", *practitioner6()), ("practitioner7", *practitioner7())])
+    figures = _measure([(name, *BLIND_SETS[name]()) for name in FLOORS])
     for name, (refused, _, hit, leaks) in figures.items():
         floor, max_leaks = FLOORS[name]
         assert refused, name  # every set has refusals to measure on
@@ -68,7 +84,7 @@ def test_suggestion_hit_rate_on_refusals_and_none_for_out_of_scope() -> None:
     assert sum(f[2] for f in figures.values()) / total >= POOLED_FLOOR
     tuned = _measure(all_sets())
     assert tuned["main"][3] == 0  # 100% of the main out-of-scope set: no suggestions
-    # measured 5 of 113 (3 before the seventh round made "python" and "saml" platform words)
+    # measured 4 of 113 after the eighth round (5 after the seventh, 3 before it)
     assert sum(f[3] for f in tuned.values()) <= 5
 
 

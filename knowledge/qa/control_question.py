@@ -5,9 +5,10 @@ in ISO 27001? Our bid answer refers to it." and "CIS 5.3 dormant accts, how many
 first is a look-up with context around it (`looked_up_control`, asked before the rankers); the
 second asks about the control in its own words (`asked_control`: since the eighth round `ask`
 answers it from the catalogue unless the classifier is sure of an entry that covers the
-message, or the message asks how controls map). Both keep off-topic messages out: the context must use only words the base
-knows, another subject or ISO standard refuses, and a control mentioned in passing is not
-asked about (docs/knowledge.md, "Seventh round", with the code review's cases).
+message, or the message asks how controls map). Both keep off-topic messages out: the context
+must use only words the base knows, another subject or ISO standard refuses, and a control
+mentioned in passing is not asked about (docs/knowledge.md, "Seventh round" and "Eighth
+round", with the code reviews' cases).
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ asks explain explained tell me us please define definition describe summary summ
 summarize exactly control controls criterion criteria criteria subcategory category
 clause annex iso iec 27001 2022 2013 soc soc2 tsc nist csf csf2 owasp nhi top ten 10
 2025 cis v8 sp 800 53 rev 5 framework this that it there again quick quickly one number
-id identifier stand stands for and or requirement point focus safeguard
+id identifier stand stands for and or requirement point focus safeguard asking actually it
+its want wants expect expects
 """
 FILLER: Final = frozenset(_FILLER_WORDS.split())
 #: Any other word ("maps", "rotate") makes it a question for the entries, not a look-up.
