@@ -185,7 +185,7 @@ PRACTITIONER_FLOORS = {
     "practitioner4": {"top1": 0.90, "wrong": 0.026, "refusal": 0.95},
     # training data since the seventh round: measured 96.2% / 0.6% / 100%
     "practitioner5": {"top1": 0.94, "wrong": 0.012, "refusal": 0.97},
-    # training data since the eighth round: measured 95.6% / 0.3% / 100%
+    # training data since the eighth round: measured 95.0% / 0.6% / 100%
     "practitioner6": {"top1": 0.94, "wrong": 0.010, "refusal": 0.98},
 }
 
