@@ -13,6 +13,7 @@ from knowledge.qa.ask import shipped_base
 from knowledge.qa.loader import load_shipped
 from tests.eval.harness import (
     CONTROL_LOOKUP,
+    NEXT_BLIND_SETS,
     Case,
     Figures,
     all_sets,
@@ -206,6 +207,23 @@ def test_practitioner_sets_are_big_enough_and_frozen() -> None:
         if name in FROZEN_SHA256:
             raw = (Path(__file__).parent / "eval" / f"{name}.yaml").read_bytes()
             assert hashlib.sha256(raw).hexdigest() == FROZEN_SHA256[name], name
+
+
+#: Written and frozen at the end of the eighth round for the ninth, which measures it first
+#: (`NEXT_BLIND_SETS`): never scored before then, so only its hash is pinned here.
+NEXT_FROZEN_SHA256 = {
+    "practitioner10": "3c93cadde8ae6d46013cf4ef47a4df4805b4f420db4e5b2255a48e6ae59c5258"
+}
+
+
+def test_the_next_rounds_blind_set_is_frozen_and_neither_learnt_nor_scored() -> None:
+    from knowledge.qa.intent_train import HELD_OUT_SETS, TRAINING_SETS
+
+    assert set(NEXT_FROZEN_SHA256) == set(NEXT_BLIND_SETS)
+    for name, digest in NEXT_FROZEN_SHA256.items():
+        raw = (Path(__file__).parent / "eval" / f"{name}.yaml").read_bytes()
+        assert hashlib.sha256(raw).hexdigest() == digest
+        assert name not in {*TRAINING_SETS, *HELD_OUT_SETS, *BLIND_SETS}
 
 
 def test_the_classifier_never_learns_from_a_blind_set() -> None:

@@ -28,6 +28,7 @@ from knowledge.qa.situational import (
     situation_lead,
 )
 from knowledge.qa.writing import is_writing_task
+from tests.eval.harness import NEXT_BLIND_SETS
 from tests.eval.unseen import own_questions, repeated_questions
 
 EVAL = Path(__file__).parent / "eval"
@@ -145,8 +146,9 @@ def test_a_request_to_write_something_is_refused(question: str) -> None:
 
 def test_no_labelled_in_scope_question_reads_as_a_writing_task_or_a_change_of_subject() -> None:
     """Both rules were checked against every labelled in-scope question of the tuned and
-    training sets (the blind sets are left out: their questions are never shown)."""
-    blind = set(HELD_OUT_SETS)
+    training sets (the blind sets, and those written for a later round, are left out: their
+    questions are never shown)."""
+    blind = {*HELD_OUT_SETS, *NEXT_BLIND_SETS}
     flagged = []
     for path in EVAL.glob("*.yaml"):
         if path.stem in blind:
