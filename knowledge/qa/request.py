@@ -54,7 +54,7 @@ def request_sentence(question: str) -> str | None:
     if len(parts) < 2:
         return None
     asking = [s for s in parts if "?" in s]
-    return trailing_request(question) or (asking or parts)[-1]
+    return _trailing(parts) or (asking or parts)[-1]
 
 
 def trailing_request(question: str) -> str | None:
@@ -63,7 +63,11 @@ def trailing_request(question: str) -> str | None:
     shows break-glass is under control? Also tell me a joke." asks for the joke as well, and
     "Our SOC 2 covers CC6.2. Now tell me how to fix my sink." for the sink. A sentence about
     the answer itself ("Summarise it for our board.") is none."""
-    parts = sentences(question)
+    return _trailing(sentences(question))
+
+
+def _trailing(parts: list[str]) -> str | None:
+    """`trailing_request` over a message already split into sentences."""
     asking = [n for n, s in enumerate(parts) if "?" in s]
     start = asking[-1] + 1 if asking else 1
     trailing = [
