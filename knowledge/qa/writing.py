@@ -24,19 +24,20 @@ _ASKING: Final = (
     r"|\bplease\s+|\bpls\s+|\bhelp\s+(?:me|us)\s+|\bi\s+need\s+(?:you\s+to\s+)?)"
 )
 _VERB: Final = r"(?:write|draft|generate|compose|code\s+up|give\s+me|send\s+me|produce|create)"
+#: Code and configuration, by the names of its artefacts (both lists below use them).
+_CODE_ARTEFACTS: Final = (
+    r"code|script|snippet|one-?liner|terraform|cloudformation|bicep|regex|sql|query|yaml|"
+    r"dockerfile|helm chart"
+)
 _ARTEFACT: Final = (
-    r"(?:code|script|snippet|one-?liner|terraform|cloudformation|bicep|policy document|policy|"
-    r"password policy|email|e-mail|template|regex|sql|query|playbook|runbook|program|yaml|"
-    r"helm chart|dockerfile|powershell|bash|html|css|press release|announcement|blog post|"
+    r"(?:" + _CODE_ARTEFACTS + r"|policy document|policy|password policy|email|e-mail|template|"
+    r"playbook|runbook|program|powershell|bash|html|css|press release|announcement|blog post|"
     r"linkedin post|tweet|contract clause|clause|memo|slide deck|slides|"
     r"statement of applicability|soa|spreadsheet)"
 )
 #: Code by its language, which asks for a program whatever verb comes with it ("python script
 #: that finds and rotates old keys pls", "now I just want the Terraform code for it").
-_CODE: Final = (
-    r"(?:script|code|snippet|one-?liner|function|lambda|module|terraform|cloudformation|bicep|"
-    r"regex|sql|query|yaml|dockerfile|helm chart)"
-)
+_CODE: Final = r"(?:" + _CODE_ARTEFACTS + r"|function|lambda|module)"
 _LANGUAGE: Final = (
     r"(?:python|bash|powershell|terraform|go|golang|node|javascript|typescript|ruby|perl|shell)"
 )
