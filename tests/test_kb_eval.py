@@ -34,6 +34,7 @@ from tests.eval.harness import (
     practitioner7,
     practitioner8,
     practitioner9,
+    practitioner10,
     score,
     training,
 )
@@ -146,13 +147,13 @@ def test_held_out_sets_do_not_regress(name: str) -> None:
 # is over its set may become tuning data: the first (practitioner.yaml) was tuned on in the
 # second round; the second and third (practitioner2.yaml, practitioner3.yaml) became training
 # examples of the intent classifier in the fifth (knowledge/qa/intent_train.py), the fourth in
-# the sixth, the fifth in the seventh, the sixth in the eighth. The seventh, eighth and ninth
-# only measure (docs/knowledge.md).
+# the sixth, the fifth in the seventh, the sixth in the eighth, the seventh in the ninth. The
+# eighth, ninth and tenth only measure (docs/knowledge.md).
 
 #: Issue 11: the suite fails if a frozen blind set's wrong-answer rate exceeds 5%.
 PRACTITIONER_MAX_WRONG = 0.05
-#: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a, 8cf17c6, c585cc2, 5e1b019); any
-#: edit, even to a label, fails the suite.
+#: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a, 8cf17c6, c585cc2, 5e1b019,
+#: 82553b5); any edit, even to a label, fails the suite.
 FROZEN_SHA256 = {
     "practitioner2": "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6",
     "practitioner3": "40d5812ff49cbb5203370acea8e44693550b143bce82396b2a4ec9734b69086e",
@@ -162,11 +163,12 @@ FROZEN_SHA256 = {
     "practitioner7": "3f346a695346a38c500e36c9684f07b5ea696a5f263eee04f93cf02cd1273663",
     "practitioner8": "b244f0affb65ae9083279cb5952bad8e09cfb02d2d5fea39ba6f8d5b9797bd36",
     "practitioner9": "8d3371cfb2227ab9d5c4924c9ee684ed3681c745b57778340ee7cbacf4e8466c",
+    "practitioner10": "3c93cadde8ae6d46013cf4ef47a4df4805b4f420db4e5b2255a48e6ae59c5258",
 }
 BLIND_SETS = {
-    "practitioner7": practitioner7,
     "practitioner8": practitioner8,
     "practitioner9": practitioner9,
+    "practitioner10": practitioner10,
 }
 TUNED_PRACTITIONER_SETS = {
     "practitioner": practitioner,
@@ -175,6 +177,7 @@ TUNED_PRACTITIONER_SETS = {
     "practitioner4": practitioner4,
     "practitioner5": practitioner5,
     "practitioner6": practitioner6,
+    "practitioner7": practitioner7,
 }
 #: Regression floors for the tuned practitioner sets after round 5 (the second and third are
 #: training data since then, so these floors guard against regressions, not measure).
@@ -188,6 +191,10 @@ PRACTITIONER_FLOORS = {
     "practitioner5": {"top1": 0.94, "wrong": 0.012, "refusal": 0.97},
     # training data since the eighth round: measured 95.0% / 0.6% / 100%
     "practitioner6": {"top1": 0.94, "wrong": 0.010, "refusal": 0.98},
+    # training data since the ninth round (blind in the seventh and eighth: 77.2% / 2.5% /
+    # 95.4% after the eighth): measured 93.4% / 1.6% / 100%, its out-of-scope questions learnt
+    # by the scope classifier too
+    "practitioner7": {"top1": 0.92, "wrong": 0.020, "refusal": 0.98},
 }
 
 
@@ -209,15 +216,16 @@ def test_practitioner_sets_are_big_enough_and_frozen() -> None:
             assert hashlib.sha256(raw).hexdigest() == FROZEN_SHA256[name], name
 
 
-#: Written and frozen at the end of the eighth round for the ninth, which measures it first
-#: (`NEXT_BLIND_SETS`): never scored before then, so only its hash is pinned here.
+#: Written and frozen at the start of the ninth round (0b634b1, committed alone before any
+#: change) for the tenth, which measures it first (`NEXT_BLIND_SETS`): never scored before
+#: then, so only its hash is pinned here.
 NEXT_FROZEN_SHA256 = {
-    "practitioner10": "3c93cadde8ae6d46013cf4ef47a4df4805b4f420db4e5b2255a48e6ae59c5258"
+    "practitioner11": "d8ce0394ed70ee63b71046425850ec455f7e82a812a9e90346e6d2ad0441c747"
 }
 
 
 def test_the_next_rounds_blind_set_is_frozen_and_neither_learnt_nor_scored() -> None:
-    from knowledge.qa.intent_train import HELD_OUT_SETS, TRAINING_SETS
+    from knowledge.qa.training_data import HELD_OUT_SETS, TRAINING_SETS
 
     assert set(NEXT_FROZEN_SHA256) == set(NEXT_BLIND_SETS)
     for name, digest in NEXT_FROZEN_SHA256.items():
@@ -231,7 +239,7 @@ def test_the_classifier_never_learns_from_a_blind_set() -> None:
     training example reaches the model as the same input as a blind question. Counted from the
     training side, so a failure names training questions, never blind ones."""
     from knowledge.qa.intent import tokens_of
-    from knowledge.qa.intent_train import HELD_OUT_SETS, TRAINING_SETS, labelled_examples
+    from knowledge.qa.training_data import HELD_OUT_SETS, TRAINING_SETS, labelled_examples
 
     assert not set(TRAINING_SETS) & set(BLIND_SETS)
     assert set(HELD_OUT_SETS) == set(BLIND_SETS)
@@ -282,11 +290,11 @@ def test_out_of_scope_tuning_pools_are_refused() -> None:
     must refuse (near-domain subjects, long messages whose context is ours and whose request
     is not, everyday ones sharing a word, other meanings of our ids and terms), written for
     the fifth and eighth rounds to set how sure the classifier must be (docs/knowledge.md).
-    Tuning data: its leaks may be read. Measured 15 leaks after the eighth round (the first
-    two pools: 7 after the sixth, 3 after the seventh; the third had 21 when written); the
-    floor is one more."""
+    Tuning data: its leaks may be read. 15 leaks after the eighth round; since the ninth the
+    scope classifier learns them (held out in halves they leaked 10 of 800), so this is a
+    regression guard: measured 1, the floor is two more."""
     got = score(ask_ranker, [], oos_tuning())
-    assert len(got.leaks) <= 16, "\n".join(got.leaks)
+    assert len(got.leaks) <= 3, "\n".join(got.leaks)
 
 
 #: Top-1 floors of the training sets (fit, not generalisation): measured 93.3-96.1% on a-f;
@@ -338,10 +346,11 @@ def test_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: after the eighth round (catalogue answers for questions "
-    "about one control, trailing requests, vendor and incident refusals, more training data) "
-    "measured 77.2% / 2.5% / 95.4% (practitioner7), 83.4% / 2.2% / 93.8% (practitioner8) and "
-    "74.7% / 2.5% / 93.8% (practitioner9) correct / wrong / out-of-scope refused on 2026-12-02 "
+    reason="issue 11 targets not met: after the ninth round (practitioner7 learnt, a scope "
+    "classifier that answers past the jargon guards and vetoes what is not ours, a wider "
+    "toss-up margin) measured 85.9% / 2.5% / 98.5% (practitioner8), 76.9% / 2.2% / 96.9% "
+    "(practitioner9) and 85.9% / 1.6% / 100% (practitioner10) correct / wrong / out-of-scope "
+    "refused on 2026-12-02 "
     "(docs/knowledge.md); strict, so each fails once all three are met",
 )
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:

@@ -16,7 +16,6 @@ from knowledge.qa import ask
 from knowledge.qa.ask import shipped_base
 from knowledge.qa.concepts import definition_entry
 from knowledge.qa.intent import IntentModel, Vectoriser
-from knowledge.qa.intent_train import HELD_OUT_SETS
 from knowledge.qa.loader import load_shipped
 from knowledge.qa.pivot import request_after_pivot
 from knowledge.qa.regimes import REGULATED_ENTRY, regime_words
@@ -27,6 +26,7 @@ from knowledge.qa.situational import (
     situation_entry,
     situation_lead,
 )
+from knowledge.qa.training_data import HELD_OUT_SETS
 from knowledge.qa.writing import is_writing_task
 from tests.eval.harness import NEXT_BLIND_SETS
 from tests.eval.unseen import own_questions, repeated_questions
@@ -193,7 +193,7 @@ def test_a_region_answer_says_who_asks_for_that_framework(
     answer now opens with the buyers' half of the rule."""
     result = ask(question)
     assert result.entry_ids == [entry]
-    assert situation_lead(situation_entry(question)) == lead
+    assert situation_entry(question) == entry and situation_lead(question) == lead
     if lead is None:
         assert not result.answer.startswith((OUTSIDE_NA_LEAD, NORTH_AMERICA_LEAD))
     else:

@@ -24,9 +24,9 @@ from tests.eval.harness import (
     Case,
     all_sets,
     expected,
-    practitioner7,
     practitioner8,
     practitioner9,
+    practitioner10,
 )
 from tests.teams_helpers import submits
 from tests.test_kb_cli import idgov
@@ -35,21 +35,22 @@ from tests.test_kb_cli import idgov
 #:         most out-of-scope questions allowed to get suggestions)
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
-#: questions are never printed). Measured 2026-12-02 after the eighth round (docs/knowledge.md):
-#: practitioner7 32/65 refusals with the label suggested, 7/65 out-of-scope with suggestions;
-#: practitioner8 20/46 and 9/65; practitioner9 26/73 and 14/65. The floors are those figures
-#: less about one question; guards, not targets. (practitioner7 had 40/74 after the seventh
-#: round: the eighth answers refusals whose label the suggestions held.)
+#: questions are never printed). Measured 2026-12-02 after the ninth round (docs/knowledge.md):
+#: practitioner8 14/37 refusals with the label suggested, 11/65 out-of-scope with suggestions;
+#: practitioner9 26/67 and 16/65; practitioner10 19/40 and 8/65. The floors are those figures
+#: less about one question; guards, not targets. (After the eighth: practitioner8 20/46,
+#: practitioner9 26/73: the ninth answers refusals whose label the suggestions held, and
+#: refuses more out-of-scope questions, which then get suggestions.)
 FLOORS = {
-    "practitioner7": (0.47, 8),
-    "practitioner8": (0.41, 10),
-    "practitioner9": (0.34, 15),
+    "practitioner8": (0.35, 12),
+    "practitioner9": (0.36, 17),
+    "practitioner10": (0.45, 9),
 }
-POOLED_FLOOR = 0.41  # measured 78/184 = 42%
+POOLED_FLOOR = 0.39  # measured 59/144 = 41%
 BLIND_SETS = {
-    "practitioner7": practitioner7,
     "practitioner8": practitioner8,
     "practitioner9": practitioner9,
+    "practitioner10": practitioner10,
 }
 
 

@@ -10,7 +10,8 @@ or the general rule) and offers the assessment, which asks about the rest. The r
 is the product's own (`knowledge/data/rules.yaml`, issue 11): buyers outside North America
 usually ask for an accredited ISO/IEC 27001 certificate, North-American buyers for SOC 2.
 The region's entries (`when-iso27001`, `when-soc2`) say why that framework fits but not who
-asks for it, so `situation_lead` opens their answer with the buyers' half of the rule.
+asks for it, so `situation_lead` opens their answer with the buyers' half of the rule when
+the region chose it.
 Tuned on the tuned evaluation sets and the first practitioner set (docs/knowledge.md).
 """
 
@@ -83,11 +84,36 @@ _CUSTOMERS: Final = re.compile(
 )
 
 #: Assurance wanted over one service, not the organisation ("they only want assurance over
-#: that platform, not our entire org"): SOC 2 reports on a defined system (when-soc2).
+#: that platform, not our entire org"): SOC 2 reports on a defined system (when-soc2). "Not
+#: only the app" says the opposite, and is `_WHOLE_ORGANISATION`'s.
+_NOT_WHOLE: Final = re.compile(
+    r"\b(?:not|don'?t|doesn'?t|won'?t|isn'?t|aren'?t|without|never|instead\s+of|rather\s+than|"
+    r"no\s+need\s+to|exclud\w*)\s+(?:[\w']+\s+){0,4}?(?:whole|entire)\b"
+    r"|\b(?:whole|entire)\s+(?:company|organi[sz]ation|org|group|business|firm)\s+"
+    r"(?:is\s*n'?t|is\s+not|isnt|is\s+out|out\s+of)\b"
+    r"|\bnot\s+(?:company|organi[sz]ation|group|enterprise|firm)[- ]wide\b"
+)
+#: Words that make a whole-organisation programme a security one ("for the whole company,
+#: which framework for our OKRs?" is not).
+_SECURITY_SUBJECT: Final = re.compile(
+    r"\b(?:iso|27001|27k|soc\s*2|soc2|isms|security|secur\w*|identit\w*|access|iam|certif\w*|"
+    r"assurance|audit\w*|complian\w*|governance|risk)\b"
+)
 _ONE_SERVICE: Final = re.compile(
-    r"\b(?:only|just|single|one)\s+(?:\w+\s+){0,3}?(?:service|product|platform|app|application|"
-    r"system|portal|api)s?\b(?!\s+(?:accounts?|principals?|users?|identit))"
-    r"|\bnot\s+(?:on\s+|over\s+|for\s+)?(?:the|our)\s+(?:whole|entire)\b"
+    r"(?<!\bnot\s)\b(?:only|just|single|one)\s+(?:\w+\s+){0,3}?(?:service|product|platform|app|"
+    r"application|system|portal|api)s?\b(?!\s+(?:accounts?|principals?|users?|identit))"
+    rf"|{_NOT_WHOLE.pattern}"
+)
+#: A programme over the whole organisation ("across the whole group incl. the acquisitions,
+#: not just the product", "district-wide"): an ISMS covers the organisation, a SOC 2 report
+#: one system (when-iso27001), unless `_NOT_WHOLE` says the opposite. Found in the ninth round
+#: reading the training sets' questions: "not only the app" was read as one service.
+_WHOLE_ORGANISATION: Final = re.compile(
+    r"\b(?:whole|entire)\s+(?:company|organi[sz]ation|org|group|business|firm)\b"
+    r"|\ball\s+(?:the\s+|our\s+)?(?:business\s+units|entities|subsidiaries|sites|departments)\b"
+    r"|\b(?:company|organi[sz]ation|group|district|enterprise|firm)[- ]wide\b"
+    r"|\bnot\s+(?:only|just|one)\s+(?:\w+\s+){0,3}?(?:service|product|platform|app|application|"
+    r"system)s?\b"
 )
 
 #: Asks whether one framework is simply better ("is soc2 better than iso or vice versa"):
@@ -182,19 +208,46 @@ def names_buyers(question: str) -> bool:
 
 def situation_entry(question: str) -> str:
     """The entry id whose short rule fits the situation described: being regulated first,
-    then the buyers' region, then assurance over one service (a SOC 2 report on that system)."""
+    then the buyers' region, then a programme over the whole organisation (an ISMS) or
+    assurance over one service (a SOC 2 report on that system)."""
+    return _situation(question)[0]
+
+
+def situation_lead(question: str) -> str | None:
+    """The sentence that opens the situational answer when the buyers' region chose the entry:
+    who asks for that framework (the region entries say only why it fits). None when another
+    rule chose it: "the whole organisation, iso or soc2?" names no buyers (found in the ninth
+    round's review: the lead followed the entry, not the rule)."""
+    return _situation(question)[1]
+
+
+def _situation(question: str) -> tuple[str, str | None]:
     text = question.lower()
     if _compares_frameworks(text):
-        return BETTER_ENTRY  # "is one simply better?" has one answer, whatever the situation
+        return BETTER_ENTRY, None  # "is one simply better?" has one answer, whatever the case
     buyers, about_us = _clauses(question)
     if any(_REGULATED.search(clause) for clause in about_us):
-        return REGULATED_ENTRY  # they are regulated themselves
+        return REGULATED_ENTRY, None  # they are regulated themselves
     region = None if buyers is None else _region(buyers)
     if region == "outside":
-        return ISO_REGION_ENTRY  # buyers outside North America ask for the certificate
-    if region == "north-america" or _ONE_SERVICE.search(text):
-        return SOC2_REGION_ENTRY  # North-American buyers ask for a SOC 2 report
-    return GENERAL_ENTRY if buyers is None else CUSTOMER_ENTRY
+        return ISO_REGION_ENTRY, OUTSIDE_NA_LEAD  # buyers outside North America: the certificate
+    if region == "north-america":
+        return SOC2_REGION_ENTRY, NORTH_AMERICA_LEAD  # North-American buyers: a SOC 2 report
+    if _is_whole_organisation(text):
+        return ISO_REGION_ENTRY, None  # a programme over the whole organisation is an ISMS's
+    if _ONE_SERVICE.search(text):
+        return SOC2_REGION_ENTRY, None  # assurance over one service is a SOC 2 report's
+    return (GENERAL_ENTRY if buyers is None else CUSTOMER_ENTRY), None
+
+
+def _is_whole_organisation(text: str) -> bool:
+    """A security programme over the whole organisation, not negated ("not the whole
+    company"); a framework for the whole company's OKRs is not one (`_SECURITY_SUBJECT`)."""
+    return bool(
+        _WHOLE_ORGANISATION.search(text)
+        and not _NOT_WHOLE.search(text)
+        and _SECURITY_SUBJECT.search(text)
+    )
 
 
 def _region(buyers: str) -> str | None:
@@ -249,9 +302,3 @@ def cued_entry(question: str) -> str | None:
     if tokens and all(token in _BARE_CHOICE_WORDS for token in tokens):
         return GENERAL_ENTRY
     return None
-
-
-def situation_lead(entry_id: str) -> str | None:
-    """The sentence that opens a region entry's situational answer: who asks for that
-    framework (the entry itself says only why it fits)."""
-    return {ISO_REGION_ENTRY: OUTSIDE_NA_LEAD, SOC2_REGION_ENTRY: NORTH_AMERICA_LEAD}.get(entry_id)

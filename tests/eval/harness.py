@@ -32,13 +32,13 @@ from pathlib import Path
 import yaml
 
 from knowledge.qa.ask import is_confident, shipped_base
-from knowledge.qa.intent_train import HELD_OUT_SETS
 from knowledge.qa.models import Entry
+from knowledge.qa.training_data import HELD_OUT_SETS
 
 EVAL_DIR = Path(__file__).parent
 #: Blind sets written for a later round: frozen, never learnt, never scored or shown until
 #: that round measures them first (tests/test_kb_eval.py pins their hashes).
-NEXT_BLIND_SETS = ("practitioner10",)
+NEXT_BLIND_SETS = ("practitioner11",)
 
 
 @dataclass(frozen=True)
@@ -266,8 +266,8 @@ def practitioner7() -> tuple[list[Case], list[str]]:
     GRC consultant and Spanish telecom IAM architect writing in a second language, crypto-exchange
     security engineer, US federal-contractor security manager, non-profit volunteer IT lead,
     venture investor doing due diligence, ML-platform engineer, French data-protection officer),
-    written like the tenth and frozen before the seventh round, which it measured; it only
-    measures."""
+    written like the tenth and frozen before the seventh round; it measured the seventh and
+    eighth, and is training data since the ninth."""
     return _held_out("practitioner7")
 
 
@@ -292,6 +292,18 @@ def practitioner9() -> tuple[list[Case], list[str]]:
     return _held_out("practitioner9")
 
 
+def practitioner10() -> tuple[list[Case], list[str]]:
+    """The fourteenth set (tests/eval/practitioner10.yaml): 320 + 65 questions by ten new
+    personas (retail store-systems engineer, Polish-born cloud security lead at a German
+    insurer, Mexican OT/IT integration engineer and Belgian bank GRC analyst writing in a
+    second language, Indian SaaS founder, Canadian credit-union IT auditor, container-platform
+    DevSecOps engineer, US school-district IT director, Scandinavian broadcaster's identity
+    architect, security consultant writing a readiness report), written like the twelfth and
+    frozen at the end of the eighth round, before the ninth measured it first; it only
+    measures."""
+    return _held_out("practitioner10")
+
+
 def dev7() -> tuple[list[Case], list[str]]:
     """A development set (tests/eval/dev7.yaml): 320 + 65 questions written like the blind
     sets (entry ids, titles and control ids only) by ten more personas with the jargon of
@@ -308,6 +320,16 @@ def dev8() -> tuple[list[Case], list[str]]:
     MLOps engineer, buyer's procurement officer, HR-tech product manager). Its misses are read;
     it is not learnt."""
     return _held_out("dev8")
+
+
+def dev9() -> tuple[list[Case], list[str]]:
+    """The ninth round's development set (tests/eval/dev9.yaml), written like dev8 by ten more
+    personas (hotel-group IT operations lead, Turkish logistics cloud engineer, crypto-exchange
+    security engineer, county-government IT risk officer, mobile-app lead developer, Spanish
+    utility OT security engineer, fractional CISO, research-data manager, payroll SaaS
+    compliance manager, Vietnamese outsourcing delivery manager). Its misses are read; it is
+    not learnt."""
+    return _held_out("dev9")
 
 
 def oos_tuning() -> list[str]:
@@ -360,8 +382,10 @@ def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
         ("practitioner7", *practitioner7()),
         ("practitioner8", *practitioner8()),
         ("practitioner9", *practitioner9()),
+        ("practitioner10", *practitioner10()),
         ("dev7", *dev7()),
         ("dev8", *dev8()),
+        ("dev9", *dev9()),
         ("oos_tuning", [], oos_tuning()),
         *((f"training_{x}", *training(f"training_{x}")) for x in "abcdefghijklmnopqr"),
     ]

@@ -1,0 +1,91 @@
+"""Which labelled questions the classifiers learn, and which they must never see.
+
+Shared by the intent model's training (`knowledge.qa.intent_train`) and the scope model's
+(`knowledge.qa.scope_train`): both read the evaluation sets of a checkout (tests/eval), learn
+the tuned ones (`TRAINING_SETS`) and leave out every question a blind set asks
+(`HELD_OUT_SETS`), compared as the models see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+import yaml
+
+from knowledge.qa.intent import tokens_of
+from knowledge.qa.loader import load_shipped
+
+#: Where the evaluation sets live in a checkout, and the tuned ones the model learns from (each
+#: in-scope question with its first label that is an entry; control look-ups are answered by
+#: the catalogue, not the classifier). Out-of-scope questions are not learnt: an "out of scope"
+#: class measured no better than the refusal rule's own guards (docs/knowledge.md).
+EVAL_DIR: Final = Path(__file__).resolve().parents[2] / "tests" / "eval"
+TRAINING_SETS: Final = (
+    "in_scope",
+    "practitioner",
+    "fresh",
+    "blind",
+    "final",
+    "practitioner2",
+    "practitioner3",
+    "practitioner4",
+    "practitioner5",
+    "practitioner6",
+    "practitioner7",
+    "dev7",
+    "training_a",
+    "training_b",
+    "training_c",
+    "training_d",
+    "training_e",
+    "training_f",
+    "training_g",
+    "training_h",
+    "training_i",
+    "training_j",
+    "training_k",
+    "training_l",
+    "training_m",
+    "training_n",
+    "training_o",
+    "training_p",
+    "training_q",
+    "training_r",
+)
+#: The blind sets: never learnt, and a training question that one of them also asks is left
+#: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
+#: one" are the same input), so they measure only wording the model has not seen.
+HELD_OUT_SETS: Final = ("practitioner8", "practitioner9", "practitioner10")
+
+
+def held_out_inputs(eval_dir: Path = EVAL_DIR) -> set[tuple[str, ...]]:
+    """Every blind-set question (in scope and out of scope) as the model's input tokens."""
+    asked: set[tuple[str, ...]] = set()
+    for name in HELD_OUT_SETS:
+        data = yaml.safe_load((eval_dir / f"{name}.yaml").read_text(encoding="utf-8"))
+        asked |= {tuple(tokens_of(str(case["q"]))) for case in data["in_scope"]}
+        asked |= {tuple(tokens_of(str(question))) for question in data["out_of_scope"]}
+    return asked
+
+
+def labelled_examples(
+    eval_dir: Path = EVAL_DIR, sets: Sequence[str] = TRAINING_SETS
+) -> list[tuple[str, str]]:
+    """(question, entry id) for every in-scope question of the training sets, in file order,
+    except those that reach the model as the same input as a blind question (`held_out_inputs`).
+
+    A checkout has tests/eval; an installed package does not and needs none (it only reads
+    the trained model), so a missing directory is an error here, not an empty list."""
+    known = {item.entry.id for item in load_shipped()}
+    held_out = held_out_inputs(eval_dir)
+    examples: list[tuple[str, str]] = []
+    for name in sets:
+        data = yaml.safe_load((eval_dir / f"{name}.yaml").read_text(encoding="utf-8"))
+        cases = data if isinstance(data, list) else data["in_scope"]
+        for case in cases:
+            labels = [label for label in case["ids"] if label in known]
+            if labels and tuple(tokens_of(str(case["q"]))) not in held_out:
+                examples.append((str(case["q"]), labels[0]))
+    return examples
