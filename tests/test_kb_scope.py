@@ -17,7 +17,7 @@ from knowledge.qa.scope import MODEL_FILE, ScopeModel, scope_digest, shipped_sco
 from knowledge.qa.scope_train import scope_texts
 
 ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing the module
-SCOPE = sys.modules["knowledge.qa.scope"]
+MODEL_FILES = sys.modules["knowledge.qa.model_file"]
 
 
 def _model() -> ScopeModel:
@@ -122,10 +122,15 @@ def test_a_missing_or_unreadable_file_means_rules_alone(
 ) -> None:
     if content is not None:
         (tmp_path / MODEL_FILE).write_text(content, encoding="utf-8")
+    from knowledge.qa.intent import shipped_model
+
+    assert shipped_model() is not None  # cached before the package's files are hidden below
     shipped_scope_model.cache_clear()
     try:
         with monkeypatch.context() as patch:
-            patch.setattr(SCOPE, "resources", SimpleNamespace(files=lambda _package: tmp_path))
+            patch.setattr(
+                MODEL_FILES, "resources", SimpleNamespace(files=lambda _package: tmp_path)
+            )
             assert shipped_scope_model() is None
             assert MODEL_FILE in caplog.text
             # ask still answers, with the rules alone (the scope probability is "no opinion")

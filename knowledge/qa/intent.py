@@ -19,20 +19,16 @@ and the model was not retrained.
 from __future__ import annotations
 
 import hashlib
-import json
-import logging
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
 from typing import Final, cast
 
+from knowledge.qa.model_file import read_model
 from knowledge.qa.models import Entry
 from knowledge.qa.text import stem, words
-
-log = logging.getLogger(__name__)
 
 MODEL_FILE: Final = "intent_model.json"
 #: Character n-gram lengths taken inside each normalised, stemmed word (padded with spaces).
@@ -197,17 +193,4 @@ def shipped_model() -> IntentModel | None:
     unreadable: `ask` then falls back to BM25F and its refusal rule alone, which answers
     somewhat less and somewhat more wrongly (docs/knowledge.md), rather than fail every
     question."""
-    path = resources.files("knowledge.qa").joinpath(MODEL_FILE)
-    if not path.is_file():
-        log.warning("intent model %s is missing: answering with BM25F alone", MODEL_FILE)
-        return None
-    try:
-        model = IntentModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
-        log.warning(
-            "intent model %s unreadable (%s): answering with BM25F alone",
-            MODEL_FILE,
-            type(exc).__name__,
-        )
-        return None
-    return model
+    return read_model(MODEL_FILE, IntentModel.from_json, "with BM25F alone")

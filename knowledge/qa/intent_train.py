@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Final
 
+from knowledge.qa.feature_matrix import feature_matrix
 from knowledge.qa.intent import (
     IntentModel,
     Vectoriser,
@@ -47,23 +48,13 @@ SCOPE_OUTPUT: Final = Path(__file__).parent / "scope_model.json"
 def train() -> IntentModel:
     """Fit the model on the shipped entries' phrasings and the training sets' labelled
     questions (deterministic: lbfgs, fixed data)."""
-    from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
     entries = [item.entry for item in load_shipped()]
     examples = labelled_examples()
     pairs = training_texts(entries, examples)
     vectoriser = Vectoriser.fit([text for text, _ in pairs])
-    rows = [vectoriser.transform(tokens_of(text)) for text, _ in pairs]
-    features = sorted({f for row in rows for f in row})
-    column = {f: n for n, f in enumerate(features)}
-    data, indices, indptr = [], [], [0]
-    for row in rows:
-        for f, v in sorted(row.items()):
-            indices.append(column[f])
-            data.append(v)
-        indptr.append(len(indices))
-    matrix = csr_matrix((data, indices, indptr), shape=(len(rows), len(features)))
+    matrix, column = feature_matrix([vectoriser.transform(tokens_of(text)) for text, _ in pairs])
     labels = [entry_id for _, entry_id in pairs]
     model = LogisticRegression(C=C, max_iter=5000).fit(matrix, labels)
     classes = [str(c) for c in model.classes_]

@@ -22,17 +22,13 @@ intent classifier (`python -m knowledge.qa.intent_train`) and shipped as
 from __future__ import annotations
 
 import hashlib
-import json
-import logging
 import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from importlib import resources
 from typing import Final, cast
 
 from knowledge.qa.intent import CHAR_NGRAMS, Vectoriser, tokens_of
-
-log = logging.getLogger(__name__)
+from knowledge.qa.model_file import read_model
 
 MODEL_FILE: Final = "scope_model.json"
 
@@ -101,17 +97,4 @@ class ScopeModel:
 def shipped_scope_model() -> ScopeModel | None:
     """The shipped scope model, or None (logged once) when its file is absent or unreadable:
     `ask` then answers with its rules alone, as it did before the ninth round."""
-    path = resources.files("knowledge.qa").joinpath(MODEL_FILE)
-    if not path.is_file():
-        log.warning("scope model %s is missing: answering with the rules alone", MODEL_FILE)
-        return None
-    try:
-        model = ScopeModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
-        log.warning(
-            "scope model %s unreadable (%s): answering with the rules alone",
-            MODEL_FILE,
-            type(exc).__name__,
-        )
-        return None
-    return model
+    return read_model(MODEL_FILE, ScopeModel.from_json, "with the rules alone")

@@ -18,6 +18,7 @@ from typing import Final
 
 import yaml
 
+from knowledge.qa.feature_matrix import feature_matrix
 from knowledge.qa.intent import Vectoriser, tokens_of, training_texts
 from knowledge.qa.loader import load_shipped
 from knowledge.qa.scope import ScopeModel, scope_digest
@@ -52,21 +53,12 @@ def scope_texts() -> tuple[list[str], list[str]]:
 
 def train_scope() -> ScopeModel:
     """Fit the binary model (deterministic: lbfgs, fixed data)."""
-    from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
     in_scope, out_of_scope = scope_texts()
     texts = in_scope + out_of_scope
     vectoriser = Vectoriser.fit(texts)
-    rows = [vectoriser.transform(tokens_of(text)) for text in texts]
-    column = {f: n for n, f in enumerate(sorted({f for row in rows for f in row}))}
-    data, indices, indptr = [], [], [0]
-    for row in rows:
-        for f, v in sorted(row.items()):
-            indices.append(column[f])
-            data.append(v)
-        indptr.append(len(indices))
-    matrix = csr_matrix((data, indices, indptr), shape=(len(rows), len(column)))
+    matrix, column = feature_matrix([vectoriser.transform(tokens_of(text)) for text in texts])
     labels = [1] * len(in_scope) + [0] * len(out_of_scope)
     model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(matrix, labels)
     weights = {
