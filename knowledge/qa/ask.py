@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from importlib import resources
 from typing import Final
 
@@ -51,8 +51,7 @@ from knowledge.qa.situational import (
     cued_entry,
     is_choice,
     names_buyers,
-    situation_entry,
-    situation_lead,
+    situation,
 )
 from knowledge.qa.suggest import DID_YOU_MEAN, MAX_SUGGESTIONS, suggestions
 from knowledge.qa.text import stem
@@ -341,7 +340,8 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
         # question gets the rule for the asker's situation first (it reads the buyers' sector
         # and region, which neither the index nor the classifier does). A message the scope
         # classifier rules out is not one ("which standard for my diet plan?").
-        situational = base.find(situation_entry(question))
+        situational_id, lead = situation(question)
+        situational = base.find(situational_id)
         if (
             situational is not None
             and not _changes_subject(base, question, situational)
@@ -349,7 +349,6 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
         ):
             # the core question, in the asker's context
             result = _answer(situational.entry, hit.norm_score)
-            lead = situation_lead(question)
             text = result.answer if lead is None else f"{lead} {result.answer}"
             return result.model_copy(update={"answer": f"{text}\n\n{OFFER}"})
     if chosen is None:
@@ -457,17 +456,12 @@ def _no_opinion() -> float:
 
 
 def _scope_of(question: str) -> Callable[[], float]:
-    """The scope classifier's P(in scope) for the message, computed once on first use; 0.5,
-    neither sure nor vetoing, when the model is absent."""
-    memo: list[float] = []
-
-    def probability() -> float:
-        if not memo:
-            model = shipped_scope_model()
-            memo.append(0.5 if model is None else model.probability(tokens_of(question)))
-        return memo[0]
-
-    return probability
+    """The scope classifier's P(in scope) for the message, computed once on first use;
+    `_no_opinion` when the model is absent."""
+    model = shipped_scope_model()
+    if model is None:
+        return _no_opinion
+    return cache(lambda: model.probability(tokens_of(question)))
 
 
 def _pick(

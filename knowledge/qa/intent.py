@@ -76,9 +76,15 @@ def training_digest(entries: Iterable[Entry], examples: Iterable[tuple[str, str]
     """A digest of what the model learns from: each training text's tokens (so a change to the
     stop words, the normalisation or the stemmer counts, not only to the entries or examples)
     and the feature settings."""
+    return labelled_digest(training_texts(entries, examples))
+
+
+def labelled_digest(pairs: Iterable[tuple[str, str]]) -> str:
+    """A digest of (text, label) pairs as a model sees them (their tokens) and of the feature
+    settings: what a shipped model records to show it is stale (`knowledge.qa.scope` too)."""
     digest = hashlib.sha256(repr(CHAR_NGRAMS).encode())
-    for text, entry_id in training_texts(entries, examples):
-        digest.update(f"{entry_id}\x1f{' '.join(tokens_of(text))}\x1e".encode())
+    for text, label in pairs:
+        digest.update(f"{label}\x1f{' '.join(tokens_of(text))}\x1e".encode())
     return digest.hexdigest()
 
 
@@ -88,6 +94,16 @@ class Vectoriser:
 
     def __init__(self, idf: Sequence[dict[str, float]]) -> None:
         self.idf = idf
+
+    def to_json(self) -> list[dict[str, float]]:
+        return [{f: round(v, 4) for f, v in block.items()} for block in self.idf]
+
+    @classmethod
+    def from_json(cls, idf: object) -> Vectoriser:
+        """The vectoriser from its JSON form (a model file's "idf"); ValueError otherwise."""
+        if not (isinstance(idf, list) and len(idf) == 2 and all(isinstance(b, dict) for b in idf)):
+            raise ValueError("idf is not two blocks")
+        return cls(cast(list[dict[str, float]], idf))
 
     @classmethod
     def fit(cls, texts: Sequence[str]) -> Vectoriser:
@@ -157,7 +173,7 @@ class IntentModel:
             "digest": self.digest,
             "classes": self.classes,
             "intercepts": [round(b, 4) for b in self.intercepts],
-            "idf": [{f: round(v, 4) for f, v in block.items()} for block in self.vectoriser.idf],
+            "idf": self.vectoriser.to_json(),
             "weights": {f: [[c, round(w, 4)] for c, w in cw] for f, cw in self.weights.items()},
         }
 
@@ -172,8 +188,7 @@ class IntentModel:
             raise ValueError("classes and intercepts missing")
         if len(classes) != len(intercepts) or not all(isinstance(c, str) for c in classes):
             raise ValueError("classes and intercepts do not match")
-        if not (isinstance(idf, list) and len(idf) == 2 and all(isinstance(b, dict) for b in idf)):
-            raise ValueError("idf is not two blocks")
+        vectoriser = Vectoriser.from_json(idf)
         if not (isinstance(weights, dict) and isinstance(digest, str)):
             raise ValueError("weights or digest missing")
         return cls(
@@ -182,7 +197,7 @@ class IntentModel:
             # Used as parsed: converting 14,000 weight lists cost more than parsing the file
             # (a cold `idgov ask` pays it); [class, weight] lists unpack like pairs.
             weights=cast(dict[str, list[tuple[int, float]]], weights),
-            vectoriser=Vectoriser(cast(list[dict[str, float]], idf)),
+            vectoriser=vectoriser,
             digest=digest,
         )
 

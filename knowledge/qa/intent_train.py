@@ -3,14 +3,13 @@
 
 Run `python -m knowledge.qa.intent_train` from a checkout after changing any entry's question,
 paraphrases or tags, or a training set (tests/test_kb_intent.py and tests/test_kb_scope.py fail
-until you do). Needs
-scikit-learn, a development dependency (`pip install -e '.[dev]'`); nothing here runs in the
-product, which only reads the JSON.
+until you do). Needs scikit-learn, a development dependency (`pip install -e '.[dev]'`);
+nothing here runs in the product, which only reads the JSON.
 
 Besides the entries' phrasings, the model learns from the labelled questions of the *tuned*
 evaluation sets (`training_data.TRAINING_SETS`, in tests/eval/): practitioners' own wording,
-long and misspelt, which the team's paraphrases rarely imitate. The blind sets are never among them
-(tests/test_kb_eval.py checks it), so they still measure wording the model has not seen.
+long and misspelt, which the team's paraphrases rarely imitate. The blind sets are never among
+them (tests/test_kb_eval.py checks it), so they still measure wording the model has not seen.
 Settings (regularisation C, pruning) were chosen on the tuned sets and, since they are
 training data, rechecked with each training set held out in turn (docs/knowledge.md, "Fourth
 round" and "Fifth round").

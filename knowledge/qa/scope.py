@@ -21,13 +21,12 @@ intent classifier (`python -m knowledge.qa.intent_train`) and shipped as
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Final, cast
 
-from knowledge.qa.intent import CHAR_NGRAMS, Vectoriser, tokens_of
+from knowledge.qa.intent import Vectoriser, labelled_digest
 from knowledge.qa.model_file import read_model
 
 MODEL_FILE: Final = "scope_model.json"
@@ -36,11 +35,9 @@ MODEL_FILE: Final = "scope_model.json"
 def scope_digest(in_scope: Iterable[str], out_of_scope: Iterable[str]) -> str:
     """A digest of what the model learns from, as the model sees it (tokens), so a change to
     the questions, the stop words or the normaliser shows as a stale model."""
-    digest = hashlib.sha256(repr(CHAR_NGRAMS).encode())
-    for label, texts in (("in", in_scope), ("out", out_of_scope)):
-        for text in texts:
-            digest.update(f"{label}\x1f{' '.join(tokens_of(text))}\x1e".encode())
-    return digest.hexdigest()
+    return labelled_digest(
+        [*((text, "in") for text in in_scope), *((text, "out") for text in out_of_scope)]
+    )
 
 
 class ScopeModel:
@@ -68,7 +65,7 @@ class ScopeModel:
         return {
             "digest": self.digest,
             "intercept": round(self.intercept, 4),
-            "idf": [{f: round(v, 4) for f, v in block.items()} for block in self.vectoriser.idf],
+            "idf": self.vectoriser.to_json(),
             "weights": {f: round(w, 4) for f, w in self.weights.items()},
         }
 
@@ -81,14 +78,13 @@ class ScopeModel:
         weights, digest = data.get("weights"), data.get("digest")
         if not isinstance(intercept, int | float) or isinstance(intercept, bool):
             raise ValueError("intercept missing")
-        if not (isinstance(idf, list) and len(idf) == 2 and all(isinstance(b, dict) for b in idf)):
-            raise ValueError("idf is not two blocks")
+        vectoriser = Vectoriser.from_json(idf)
         if not (isinstance(weights, dict) and isinstance(digest, str)):
             raise ValueError("weights or digest missing")
         return cls(
             intercept=float(intercept),
             weights=cast(dict[str, float], weights),
-            vectoriser=Vectoriser(cast(list[dict[str, float]], idf)),
+            vectoriser=vectoriser,
             digest=digest,
         )
 

@@ -210,7 +210,7 @@ def situation_entry(question: str) -> str:
     """The entry id whose short rule fits the situation described: being regulated first,
     then the buyers' region, then a programme over the whole organisation (an ISMS) or
     assurance over one service (a SOC 2 report on that system)."""
-    return _situation(question)[0]
+    return situation(question)[0]
 
 
 def situation_lead(question: str) -> str | None:
@@ -218,10 +218,11 @@ def situation_lead(question: str) -> str | None:
     who asks for that framework (the region entries say only why it fits). None when another
     rule chose it: "the whole organisation, iso or soc2?" names no buyers (found in the ninth
     round's review: the lead followed the entry, not the rule)."""
-    return _situation(question)[1]
+    return situation(question)[1]
 
 
-def _situation(question: str) -> tuple[str, str | None]:
+def situation(question: str) -> tuple[str, str | None]:
+    """(`situation_entry`, `situation_lead`) from one reading of the message."""
     text = question.lower()
     if _compares_frameworks(text):
         return BETTER_ENTRY, None  # "is one simply better?" has one answer, whatever the case
