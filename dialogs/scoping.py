@@ -33,11 +33,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from dialogs.engine import Answers, Dialog, Question
 from dialogs.parsing import build_parser
 from knowledge.applicability import applies
+from knowledge.safe_yaml import load_packaged
 from knowledge.schema import ANSWER_VALUES, DEFAULT_VALUES, UNKNOWN_VALUES, answer_name
 
 DATA_FILE = Path(__file__).with_name("scoping.yaml")
@@ -88,7 +87,7 @@ def _question(qid: str, spec: dict[str, Any]) -> Question:
 @cache
 def scoping_dialog() -> Dialog:
     """The scoping dialog, loaded and checked against the answer contract once."""
-    data: dict[str, dict[str, Any]] = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    data: dict[str, dict[str, Any]] = load_packaged(DATA_FILE.read_text(encoding="utf-8"))
     if set(data) != set(ANSWER_VALUES):
         raise ValueError(f"{DATA_FILE.name} must define exactly the ids of knowledge.schema")
     return Dialog("scoping", tuple(_question(qid, spec) for qid, spec in data.items()))

@@ -14,8 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import Final, Literal
 
-import yaml
 from pydantic import BaseModel, ValidationError
+
+from knowledge.safe_yaml import load_packaged
 
 CatalogueFramework = Literal["iso27001", "soc2", "nist_csf", "owasp_nhi", "nist_800_53", "cis_v8"]
 DATA_FILE: Final = Path(__file__).resolve().parent / "data" / "controls.yaml"
@@ -87,7 +88,7 @@ def parse_catalogue(data: object) -> dict[str, Control]:
 
 @cache
 def _catalogue() -> dict[str, Control]:
-    return parse_catalogue(yaml.safe_load(DATA_FILE.read_text(encoding="utf-8")))
+    return parse_catalogue(load_packaged(DATA_FILE.read_text(encoding="utf-8")))
 
 
 def control(control_id: str) -> Control:

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from knowledge.results import ControlRow, Source
+from knowledge.safe_yaml import load_packaged
 
 Framework = Literal["iso27001", "soc2", "nist_csf", "owasp_nhi"]
 #: Packaged data files (shipped as package data, so an installed copy finds them too).
@@ -181,7 +182,7 @@ def read_yaml(name: str) -> Any:
     """Read a packaged data file (knowledge/data/<name>) so an installed copy works too."""
     text = (DATA_DIR / name).read_text(encoding="utf-8")
     try:
-        return yaml.safe_load(text)
+        return load_packaged(text)
     except yaml.YAMLError as exc:
         raise DataError(f"knowledge/data/{name}: not valid YAML: {exc}") from exc
 

@@ -1,8 +1,13 @@
-"""YAML from files people hand us (FAQ front matter), with limits on aliases and depth.
+"""YAML loading: files people hand us with limits, the files we ship fast.
 
 `yaml.safe_load` refuses Python objects but not a "billion laughs" document: nine lines of
 anchors and aliases made `idgov kb add` spend 31 s and 1.75 GB expanding them. Real front
-matter has no aliases and a depth of two or three, so generous limits cost nothing.
+matter has no aliases and a depth of two or three, so generous limits cost nothing (`load`).
+
+The data files in the package (crosswalk, catalogue, word lists, scoping questions) and the
+evaluation sets are ours, reviewed in the repository: `load_packaged` reads them with libyaml's
+safe loader, the same safe subset in C. PyYAML's pure-Python loader took about 0.6 s of a cold
+`idgov ask` (docs/benchmarks.md, "The tenth retrieval round").
 """
 
 from __future__ import annotations
@@ -14,6 +19,15 @@ import yaml
 MAX_ALIASES = 20
 MAX_DEPTH = 20
 MAX_CHARS = 256 * 1024
+
+
+#: libyaml's safe loader where PyYAML was built with it (its wheels are), else the Python one.
+PACKAGED_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_packaged(text: str) -> Any:
+    """Like `yaml.safe_load`, for the files we ship and review (not for uploads: `load`)."""
+    return yaml.load(text, Loader=PACKAGED_LOADER)
 
 
 class YamlLimitError(yaml.YAMLError):

@@ -135,11 +135,20 @@ def test_to_reply_carries_answer_sources_and_feedback_id() -> None:
     assert not refused.answered and refused.feedback_id is None
 
 
-def test_concurrent_asks_match_serial_answers() -> None:
-    """Slack and Teams run `ask` in worker threads; the Snowball stemmer keeps its state on the
-    instance, so a shared stemmer raised IndexError (or stemmed wrongly) under concurrency.
-    Each round empties the normalisation caches so the threads really stem at the same time,
-    with a tiny GIL switch interval to interleave them as often as possible."""
+def test_concurrent_asks_match_serial_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slack and Teams run `ask` in worker threads; the pure-Python Snowball stemmer keeps its
+    state on the instance, so a shared stemmer raised IndexError (or stemmed wrongly) under
+    concurrency. PyStemmer's C stemmer, used when installed, holds the GIL for a word and so
+    cannot show it: the test runs on the pure-Python fallback, where one stemmer per thread
+    (`text._ThreadStemmer`) is what keeps answers right (with a shared one this test failed
+    within seconds). Each round empties the normalisation caches so the threads really stem at
+    the same time, with a tiny GIL switch interval to interleave them as often as possible."""
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    import knowledge.qa.text as text_module
+
+    monkeypatch.setattr(text_module.snowballstemmer, "stemmer", lambda _: EnglishStemmer())
+    monkeypatch.setattr(text_module, "_STEMMERS", text_module._ThreadStemmer())
     questions = [c.question for c in in_scope()] + out_of_scope()
     expected = [ask(q) for q in questions]
     errors: list[BaseException] = []
@@ -160,7 +169,7 @@ def test_concurrent_asks_match_serial_answers() -> None:
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)
     try:
-        for _ in range(4):
+        for _ in range(2):
             clear_caches()
             barrier = threading.Barrier(8)
             threads = [threading.Thread(target=worker, args=(n * 31, barrier)) for n in range(8)]
@@ -170,6 +179,7 @@ def test_concurrent_asks_match_serial_answers() -> None:
                 thread.join()
     finally:
         sys.setswitchinterval(interval)
+        clear_caches()  # no pure-Python stem outlives the test
     assert errors == [], errors[:3]
     assert wrong == [], wrong[:5]
 

@@ -28,6 +28,7 @@ from knowledge.qa.situational import (
 )
 from knowledge.qa.training_data import HELD_OUT_SETS
 from knowledge.qa.writing import is_writing_task
+from knowledge.safe_yaml import load_packaged
 from tests.eval.harness import NEXT_BLIND_SETS
 from tests.eval.unseen import own_questions, repeated_questions
 
@@ -153,7 +154,7 @@ def test_no_labelled_in_scope_question_reads_as_a_writing_task_or_a_change_of_su
     for path in EVAL.glob("*.yaml"):
         if path.stem in blind:
             continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_packaged(path.read_text(encoding="utf-8"))
         cases = data if isinstance(data, list) else data.get("in_scope", [])
         for case in (c for c in cases if isinstance(c, dict)):
             if is_writing_task(case["q"]) or request_after_pivot(case["q"]) is not None:

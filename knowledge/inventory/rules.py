@@ -7,10 +7,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from knowledge.inventory.model import IDENTITY_TYPES
+from knowledge.safe_yaml import load_packaged
 from knowledge.schema import TASK_KINDS
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "gap_rules.yaml"
@@ -119,4 +119,4 @@ def parse_rules(raw: Any) -> GapRules:
 
 @cache
 def load_rules() -> GapRules:
-    return parse_rules(yaml.safe_load(RULES_FILE.read_text(encoding="utf-8")))
+    return parse_rules(load_packaged(RULES_FILE.read_text(encoding="utf-8")))

@@ -29,8 +29,6 @@ from functools import cache, lru_cache, partial
 from importlib import resources
 from typing import Final
 
-import yaml
-
 from knowledge.qa.concepts import definition_entry
 from knowledge.qa.control_question import asked_control, asks_mapping, looked_up_control
 from knowledge.qa.controls import control_answer, lookup
@@ -58,6 +56,7 @@ from knowledge.qa.text import stem
 from knowledge.qa.vendor import is_vendor_pick
 from knowledge.qa.writing import is_writing_task
 from knowledge.results import Source
+from knowledge.safe_yaml import load_packaged
 
 #: An answer needs this IDF-weighted share of the query's words in the best entry...
 MIN_COVERAGE: Final = 0.35
@@ -165,14 +164,14 @@ UNKNOWN_ENTRY: Final = (
 def domain_terms() -> frozenset[str]:
     """The curated identity-governance vocabulary (knowledge/qa/domain_terms.yaml)."""
     text = resources.files("knowledge.qa").joinpath("domain_terms.yaml").read_text("utf-8")
-    return frozenset(str(yaml.safe_load(text)["terms"]).split())
+    return frozenset(str(load_packaged(text)["terms"]).split())
 
 
 @lru_cache(maxsize=1)
 def foreign_terms() -> frozenset[str]:
     """Subjects the pack does not cover (knowledge/qa/foreign_terms.yaml)."""
     text = resources.files("knowledge.qa").joinpath("foreign_terms.yaml").read_text("utf-8")
-    return frozenset(w for group in yaml.safe_load(text).values() for w in str(group).split())
+    return frozenset(w for group in load_packaged(text).values() for w in str(group).split())
 
 
 class KnowledgeBase:

@@ -18,10 +18,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Final
 
-import yaml
-
 from knowledge.qa.index import Query
 from knowledge.qa.text import stem, words
+from knowledge.safe_yaml import load_packaged
 
 #: A definitional cue: "what is", "wat's", "define", "explained", "in plain english", "= ?".
 _CUE: Final = re.compile(
@@ -37,7 +36,7 @@ _CUE: Final = re.compile(
 @lru_cache(maxsize=1)
 def _data() -> tuple[dict[str, tuple[frozenset[str], ...]], frozenset[str]]:
     text = resources.files("knowledge.qa").joinpath("concepts.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = load_packaged(text)
     concepts = {
         entry_id: tuple(frozenset(stem(w) for w in words(name)) for name in names)
         for entry_id, names in data["concepts"].items()

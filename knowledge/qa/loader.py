@@ -18,8 +18,7 @@ from pydantic import ValidationError
 
 from knowledge.crosswalk import load_sources
 from knowledge.qa.models import Entry, KnowledgeItem
-
-_YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from knowledge.safe_yaml import load_packaged
 
 
 class KnowledgeError(ValueError):
@@ -44,7 +43,7 @@ def first_error(exc: ValidationError) -> str:
 
 def _read_yaml(item: Any) -> Any:
     try:
-        return yaml.load(item.read_text(encoding="utf-8"), Loader=_YamlLoader)
+        return load_packaged(item.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{item.name}: not valid YAML: {exc}".splitlines()[0]) from exc
 

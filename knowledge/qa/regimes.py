@@ -16,9 +16,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Final
 
-import yaml
-
 from knowledge.qa.index import Query
+from knowledge.safe_yaml import load_packaged
 
 #: The entry that answers "does regime X require or favour ISO/IEC 27001 or SOC 2?".
 REGULATED_ENTRY: Final = "regulated-organisations"
@@ -33,7 +32,7 @@ _FRAMEWORK: Final = re.compile(
 def regime_words() -> frozenset[str]:
     """Names of regulators and regimes, as typed (lower case)."""
     text = resources.files("knowledge.qa").joinpath("foreign_terms.yaml").read_text("utf-8")
-    return frozenset(str(yaml.safe_load(text)["regulators_and_regimes"]).split())
+    return frozenset(str(load_packaged(text)["regulators_and_regimes"]).split())
 
 
 #: ...and asks whether the regime calls for it: "require", "mandate", "accept", "favour",

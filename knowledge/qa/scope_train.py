@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from typing import Final
 
-import yaml
-
 from knowledge.qa.feature_matrix import feature_matrix
 from knowledge.qa.intent import Vectoriser, tokens_of, training_texts
 from knowledge.qa.loader import load_shipped
 from knowledge.qa.scope import ScopeModel, scope_digest
 from knowledge.qa.training_data import EVAL_DIR, TRAINING_SETS, held_out_inputs, labelled_examples
+from knowledge.safe_yaml import load_packaged
 
 #: Inverse regularisation strength; 10 was the first value tried and is what the thresholds
 #: in `ask` were cross-validated with (docs/knowledge.md, "Ninth round").
@@ -40,7 +39,7 @@ def scope_texts() -> tuple[list[str], list[str]]:
     held_out = held_out_inputs()
     out_of_scope: list[str] = []
     for name in (*TRAINING_SETS, *OUT_OF_SCOPE_POOLS):
-        data = yaml.safe_load((EVAL_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+        data = load_packaged((EVAL_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
         if isinstance(data, dict):
             questions = data.get("out_of_scope", [])
         elif name in OUT_OF_SCOPE_POOLS:

@@ -9,13 +9,13 @@ the tuned ones (`TRAINING_SETS`) and leave out every question a blind set asks
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Final
 
-import yaml
-
 from knowledge.qa.intent import tokens_of
 from knowledge.qa.loader import load_shipped
+from knowledge.safe_yaml import load_packaged
 
 #: Where the evaluation sets live in a checkout, and the tuned ones the model learns from (each
 #: in-scope question with its first label that is an entry; control look-ups are answered by
@@ -60,14 +60,16 @@ TRAINING_SETS: Final = (
 HELD_OUT_SETS: Final = ("practitioner8", "practitioner9", "practitioner10")
 
 
-def held_out_inputs(eval_dir: Path = EVAL_DIR) -> set[tuple[str, ...]]:
-    """Every blind-set question (in scope and out of scope) as the model's input tokens."""
+@cache
+def held_out_inputs(eval_dir: Path = EVAL_DIR) -> frozenset[tuple[str, ...]]:
+    """Every blind-set question (in scope and out of scope) as the model's input tokens; read
+    once per process (the sets are frozen files, and each training set's examples ask)."""
     asked: set[tuple[str, ...]] = set()
     for name in HELD_OUT_SETS:
-        data = yaml.safe_load((eval_dir / f"{name}.yaml").read_text(encoding="utf-8"))
+        data = load_packaged((eval_dir / f"{name}.yaml").read_text(encoding="utf-8"))
         asked |= {tuple(tokens_of(str(case["q"]))) for case in data["in_scope"]}
         asked |= {tuple(tokens_of(str(question))) for question in data["out_of_scope"]}
-    return asked
+    return frozenset(asked)
 
 
 def labelled_examples(
@@ -82,7 +84,7 @@ def labelled_examples(
     held_out = held_out_inputs(eval_dir)
     examples: list[tuple[str, str]] = []
     for name in sets:
-        data = yaml.safe_load((eval_dir / f"{name}.yaml").read_text(encoding="utf-8"))
+        data = load_packaged((eval_dir / f"{name}.yaml").read_text(encoding="utf-8"))
         cases = data if isinstance(data, list) else data["in_scope"]
         for case in cases:
             labels = [label for label in case["ids"] if label in known]

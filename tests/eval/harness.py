@@ -29,11 +29,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from knowledge.qa.ask import is_confident, shipped_base
 from knowledge.qa.models import Entry
 from knowledge.qa.training_data import HELD_OUT_SETS
+from knowledge.safe_yaml import load_packaged
 
 EVAL_DIR = Path(__file__).parent
 #: Blind sets written for a later round: frozen, never learnt, never scored or shown until
@@ -48,12 +47,12 @@ class Case:
 
 
 def in_scope() -> list[Case]:
-    data = yaml.safe_load((EVAL_DIR / "in_scope.yaml").read_text(encoding="utf-8"))
+    data = load_packaged((EVAL_DIR / "in_scope.yaml").read_text(encoding="utf-8"))
     return [Case(d["q"], tuple(d["ids"])) for d in data]
 
 
 def out_of_scope() -> list[str]:
-    return list(yaml.safe_load((EVAL_DIR / "out_of_scope.yaml").read_text(encoding="utf-8")))
+    return list(load_packaged((EVAL_DIR / "out_of_scope.yaml").read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)
@@ -187,7 +186,7 @@ def baseline_rankers() -> tuple[Ranker, Ranker, float]:
 
 
 def _held_out(name: str) -> tuple[list[Case], list[str]]:
-    data = yaml.safe_load((EVAL_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    data = load_packaged((EVAL_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
     cases = [Case(d["q"], tuple(d["ids"])) for d in data["in_scope"]]
     return cases, list(data["out_of_scope"])
 
@@ -341,7 +340,7 @@ def oos_tuning() -> list[str]:
     its leaks are printed."""
     questions: list[str] = []
     for name in ("oos_tuning", "oos_tuning2", "oos_tuning3"):
-        data = yaml.safe_load((EVAL_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+        data = load_packaged((EVAL_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
         questions += data["out_of_scope"]
     return questions
 

@@ -6,10 +6,10 @@ blind set's."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
-import yaml
-
+from knowledge.safe_yaml import load_packaged
 from tests.eval.harness import EVAL_DIR
 
 #: A quoted string of 12 or more characters at the start of a line: how round tests write
@@ -22,14 +22,16 @@ def plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def questions_in_sets() -> set[str]:
-    """Every question of every set in tests/eval/, in `plain` form."""
+@cache
+def questions_in_sets() -> frozenset[str]:
+    """Every question of every set in tests/eval/, in `plain` form (read once per run: the
+    sets are committed files, and every round's test module asks)."""
     seen: set[str] = set()
     for path in EVAL_DIR.glob("*.yaml"):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_packaged(path.read_text(encoding="utf-8"))
         items = data if isinstance(data, list) else data.get("in_scope", []) + data["out_of_scope"]
         seen |= {plain(item["q"] if isinstance(item, dict) else item) for item in items}
-    return seen
+    return frozenset(seen)
 
 
 def own_questions(module: Path) -> set[str]:
