@@ -35,6 +35,7 @@ from tests.eval.harness import (
     practitioner8,
     practitioner9,
     practitioner10,
+    practitioner11,
     score,
     training,
 )
@@ -147,13 +148,13 @@ def test_held_out_sets_do_not_regress(name: str) -> None:
 # is over its set may become tuning data: the first (practitioner.yaml) was tuned on in the
 # second round; the second and third (practitioner2.yaml, practitioner3.yaml) became training
 # examples of the intent classifier in the fifth (knowledge/qa/intent_train.py), the fourth in
-# the sixth, the fifth in the seventh, the sixth in the eighth, the seventh in the ninth. The
-# eighth, ninth and tenth only measure (docs/knowledge.md).
+# the sixth, the fifth in the seventh, the sixth in the eighth, the seventh in the ninth, the eighth
+# in the tenth. The ninth, tenth and eleventh only measure (docs/knowledge.md).
 
 #: Issue 11: the suite fails if a frozen blind set's wrong-answer rate exceeds 5%.
 PRACTITIONER_MAX_WRONG = 0.05
 #: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a, 8cf17c6, c585cc2, 5e1b019,
-#: 82553b5); any edit, even to a label, fails the suite.
+#: 82553b5, 0b634b1); any edit, even to a label, fails the suite.
 FROZEN_SHA256 = {
     "practitioner2": "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6",
     "practitioner3": "40d5812ff49cbb5203370acea8e44693550b143bce82396b2a4ec9734b69086e",
@@ -164,11 +165,12 @@ FROZEN_SHA256 = {
     "practitioner8": "b244f0affb65ae9083279cb5952bad8e09cfb02d2d5fea39ba6f8d5b9797bd36",
     "practitioner9": "8d3371cfb2227ab9d5c4924c9ee684ed3681c745b57778340ee7cbacf4e8466c",
     "practitioner10": "3c93cadde8ae6d46013cf4ef47a4df4805b4f420db4e5b2255a48e6ae59c5258",
+    "practitioner11": "d8ce0394ed70ee63b71046425850ec455f7e82a812a9e90346e6d2ad0441c747",
 }
 BLIND_SETS = {
-    "practitioner8": practitioner8,
     "practitioner9": practitioner9,
     "practitioner10": practitioner10,
+    "practitioner11": practitioner11,
 }
 TUNED_PRACTITIONER_SETS = {
     "practitioner": practitioner,
@@ -178,6 +180,7 @@ TUNED_PRACTITIONER_SETS = {
     "practitioner5": practitioner5,
     "practitioner6": practitioner6,
     "practitioner7": practitioner7,
+    "practitioner8": practitioner8,
 }
 #: Regression floors for the tuned practitioner sets after round 5 (the second and third are
 #: training data since then, so these floors guard against regressions, not measure).
@@ -195,6 +198,9 @@ PRACTITIONER_FLOORS = {
     # 95.4% after the eighth): measured 93.4% / 1.6% / 100%, its out-of-scope questions learnt
     # by the scope classifier too
     "practitioner7": {"top1": 0.92, "wrong": 0.020, "refusal": 0.98},
+    # training data since the tenth round (blind in the eighth and ninth: 85.9% / 2.5% / 98.5%
+    # after the ninth): measured 94.4% / 1.2% / 100%
+    "practitioner8": {"top1": 0.92, "wrong": 0.020, "refusal": 0.98},
 }
 
 
@@ -216,11 +222,11 @@ def test_practitioner_sets_are_big_enough_and_frozen() -> None:
             assert hashlib.sha256(raw).hexdigest() == FROZEN_SHA256[name], name
 
 
-#: Written and frozen at the start of the ninth round (0b634b1, committed alone before any
-#: change) for the tenth, which measures it first (`NEXT_BLIND_SETS`): never scored before
+#: Written and frozen at the start of the tenth round (fedcd6d, committed alone before any
+#: change) for the eleventh, which measures it first (`NEXT_BLIND_SETS`): never scored before
 #: then, so only its hash is pinned here.
 NEXT_FROZEN_SHA256 = {
-    "practitioner11": "d8ce0394ed70ee63b71046425850ec455f7e82a812a9e90346e6d2ad0441c747"
+    "practitioner12": "f5cb498dec81077a43c0b5d19a1d9a70770049671705b87b14c2dd8a9c86328b"
 }
 
 
@@ -346,11 +352,10 @@ def test_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: after the ninth round (practitioner7 learnt, a scope "
-    "classifier that answers past the jargon guards and vetoes what is not ours, a wider "
-    "toss-up margin) measured 85.9% / 2.5% / 98.5% (practitioner8), 76.9% / 2.2% / 96.9% "
-    "(practitioner9) and 85.9% / 1.6% / 100% (practitioner10) correct / wrong / out-of-scope "
-    "refused on 2026-12-02 "
+    reason="issue 11 targets not met: after the tenth round (practitioner8 learnt, toss-ups "
+    "both rankers agree on answered, the scope tier from 0.8) measured 77.8% / 2.2% / 95.4% "
+    "(practitioner9), 87.2% / 1.6% / 100% (practitioner10) and 83.4% / 2.2% / 100% "
+    "(practitioner11) correct / wrong / out-of-scope refused on 2026-12-02 "
     "(docs/knowledge.md); strict, so each fails once all three are met",
 )
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:

@@ -24,9 +24,9 @@ from tests.eval.harness import (
     Case,
     all_sets,
     expected,
-    practitioner8,
     practitioner9,
     practitioner10,
+    practitioner11,
 )
 from tests.teams_helpers import submits
 from tests.test_kb_cli import idgov
@@ -35,22 +35,21 @@ from tests.test_kb_cli import idgov
 #:         most out-of-scope questions allowed to get suggestions)
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
-#: questions are never printed). Measured 2026-12-02 after the ninth round (docs/knowledge.md):
-#: practitioner8 14/37 refusals with the label suggested, 11/65 out-of-scope with suggestions;
-#: practitioner9 26/67 and 16/65; practitioner10 19/40 and 8/65. The floors are those figures
-#: less about one question; guards, not targets. (After the eighth: practitioner8 20/46,
-#: practitioner9 26/73: the ninth answers refusals whose label the suggestions held, and
-#: refuses more out-of-scope questions, which then get suggestions.)
+#: questions are never printed). Measured 2026-12-02 after the tenth round (docs/knowledge.md):
+#: practitioner9 23/64 refusals with the label suggested, 15/65 out-of-scope with suggestions;
+#: practitioner10 13/36 and 8/65; practitioner11 18/46 and 4/65. The floors are those figures
+#: less about one question; guards, not targets. (After the ninth: practitioner9 26/67,
+#: practitioner10 19/40: the tenth answers agreed toss-ups, whose label the buttons held.)
 FLOORS = {
-    "practitioner8": (0.35, 12),
-    "practitioner9": (0.36, 17),
-    "practitioner10": (0.45, 9),
+    "practitioner9": (0.34, 16),
+    "practitioner10": (0.33, 9),
+    "practitioner11": (0.37, 5),
 }
-POOLED_FLOOR = 0.39  # measured 59/144 = 41%
+POOLED_FLOOR = 0.35  # measured 54/146 = 37%
 BLIND_SETS = {
-    "practitioner8": practitioner8,
     "practitioner9": practitioner9,
     "practitioner10": practitioner10,
+    "practitioner11": practitioner11,
 }
 
 

@@ -37,7 +37,7 @@ from knowledge.safe_yaml import load_packaged
 EVAL_DIR = Path(__file__).parent
 #: Blind sets written for a later round: frozen, never learnt, never scored or shown until
 #: that round measures them first (tests/test_kb_eval.py pins their hashes).
-NEXT_BLIND_SETS = ("practitioner11",)
+NEXT_BLIND_SETS = ("practitioner12",)
 
 
 @dataclass(frozen=True)
@@ -276,8 +276,8 @@ def practitioner8() -> tuple[list[Case], list[str]]:
     Japanese SRE writing in a second language, German automotive supplier's ISMS officer,
     game-studio DevOps engineer, UK university IT security officer, managed-service-provider
     technician, insurer's internal auditor, CTO of a 12-person start-up), each in the jargon
-    of their trade, written like the tenth and frozen before the eighth round; it only
-    measures."""
+    of their trade, written like the tenth and frozen before the eighth round; it measured the
+    eighth and ninth, and is training data since the tenth."""
     return _held_out("practitioner8")
 
 
@@ -301,6 +301,17 @@ def practitioner10() -> tuple[list[Case], list[str]]:
     frozen at the end of the eighth round, before the ninth measured it first; it only
     measures."""
     return _held_out("practitioner10")
+
+
+def practitioner11() -> tuple[list[Case], list[str]]:
+    """The fifteenth set (tests/eval/practitioner11.yaml): 320 + 65 questions by ten new
+    personas (pharmaceutical computer-system-validation lead, telecom network-operations
+    engineer, Nigerian fintech platform engineer and Korean e-commerce SRE writing in a
+    second language, law firm IT manager, analytics data engineer, Australian government
+    contractor's security adviser, non-profit sysadmin, SOC 2 engagement senior, AI-agent
+    platform engineer), written like the fourteenth and frozen at the end of the ninth round,
+    before the tenth measured it first; it only measures."""
+    return _held_out("practitioner11")
 
 
 def dev7() -> tuple[list[Case], list[str]]:
@@ -382,6 +393,7 @@ def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
         ("practitioner8", *practitioner8()),
         ("practitioner9", *practitioner9()),
         ("practitioner10", *practitioner10()),
+        ("practitioner11", *practitioner11()),
         ("dev7", *dev7()),
         ("dev8", *dev8()),
         ("dev9", *dev9()),

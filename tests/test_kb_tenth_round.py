@@ -1,0 +1,56 @@
+"""Issue 11, tenth retrieval round (docs/knowledge.md, "Tenth round"), pinned on questions
+written for these tests (none is in an evaluation, training or tuning set: a test below
+checks)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from knowledge.qa import ask
+from knowledge.qa.training_data import HELD_OUT_SETS, TRAINING_SETS
+from tests.eval.harness import NEXT_BLIND_SETS
+from tests.eval.unseen import repeated_questions
+
+ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing the module
+#: A toss-up between the two PR.AA entries that BM25F and the classifier both settle on one.
+AGREED = "which CSF 2.0 category took over from PR.AC and what do its subcategories cover"
+
+
+def test_the_blind_sets_are_the_ninth_to_eleventh_and_the_development_sets_are_not_learnt() -> None:
+    assert set(HELD_OUT_SETS) == {"practitioner9", "practitioner10", "practitioner11"}
+    assert "practitioner8" in TRAINING_SETS  # measured in the eighth and ninth rounds
+    assert not {"dev8", "dev9", "dev10"} & set(TRAINING_SETS)
+    assert NEXT_BLIND_SETS == ("practitioner12",)
+
+
+def test_a_toss_up_both_rankers_agree_on_is_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ask(AGREED).entry_ids[0] in {"csf-pr-aa", "csf-pr-ac-renamed"}
+    monkeypatch.setattr(ASK, "AGREED_TOSS_UP_MARGIN", 1.0)  # the rule off: a toss-up again
+    refused = ask(AGREED)
+    assert not refused.answered
+    assert {s.id for s in refused.suggestions} >= {"csf-pr-aa"}
+
+
+def test_an_agreed_toss_up_still_needs_the_scope_model_to_be_sure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ASK, "AGREED_TOSS_UP_SCOPE", 1.01)
+    assert not ask(AGREED).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which bank has the best certificate of deposit for a toss-up between two offers",
+        "coin toss rules for the cricket captains before the match",
+    ],
+)
+def test_out_of_scope_messages_stay_refused(question: str) -> None:
+    assert not ask(question).answered
+
+
+def test_these_tests_questions_are_in_no_evaluation_or_training_set() -> None:
+    assert repeated_questions(Path(__file__)) == []
