@@ -511,8 +511,10 @@ def _pick(
         # probability to hold it to: "when is iso better: before breakfast or after?")
         about = _is_about(candidate, 1.0, query, rich, ours, _no_opinion)
         return (candidate if about else None), []
-    if len(likeliest) > 1 and probability - likeliest[1][1] < MIN_INTENT_MARGIN:
-        if _agreed_toss_up(best, position, probability - likeliest[1][1], query, in_scope):
+    # one entry has no rival: the widest margin two probabilities can have
+    margin = probability - likeliest[1][1] if len(likeliest) > 1 else 1.0
+    if margin < MIN_INTENT_MARGIN:
+        if _agreed_toss_up(best, position, margin, in_scope):
             return best, []
         # a toss-up between two neighbours, offered first when both are plausible
         plausible = probability >= MIN_INTENT_PROBABILITY
@@ -527,9 +529,7 @@ def _pick(
     return (best if confident and best.position in agreed else None), []
 
 
-def _agreed_toss_up(
-    best: Hit, position: int, margin: float, query: Query, in_scope: Callable[[], float]
-) -> bool:
+def _agreed_toss_up(best: Hit, position: int, margin: float, in_scope: Callable[[], float]) -> bool:
     """Whether a toss-up is settled because both rankers pick the same entry: BM25F's best is
     the classifier's likeliest, the two likeliest are at least `AGREED_TOSS_UP_MARGIN` apart,
     the entry shares a domain term with the message and little of it is foreign, and the
