@@ -24,9 +24,9 @@ from tests.eval.harness import (
     Case,
     all_sets,
     expected,
-    practitioner9,
     practitioner10,
     practitioner11,
+    practitioner12,
 )
 from tests.teams_helpers import submits
 from tests.test_kb_cli import idgov
@@ -35,21 +35,21 @@ from tests.test_kb_cli import idgov
 #:         most out-of-scope questions allowed to get suggestions)
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
-#: questions are never printed). Measured 2026-12-02 after the tenth round (docs/knowledge.md):
-#: practitioner9 23/64 refusals with the label suggested, 15/65 out-of-scope with suggestions;
-#: practitioner10 13/36 and 8/65; practitioner11 18/46 and 4/65. The floors are those figures
-#: less about one question; guards, not targets. (After the ninth: practitioner9 26/67,
-#: practitioner10 19/40: the tenth answers agreed toss-ups, whose label the buttons held.)
+#: questions are never printed). Measured 2026-12-02 after the eleventh round (docs/knowledge.md):
+#: practitioner10 10/31 refusals with the label suggested, 8/65 out-of-scope with suggestions;
+#: practitioner11 16/39 and 4/65; practitioner12 12/31 and 11/65. The floors are those figures
+#: less about one question; guards, not targets. (After the tenth: practitioner10 13/36,
+#: practitioner11 18/46: the eleventh answers refusals whose label the buttons held.)
 FLOORS = {
-    "practitioner9": (0.34, 16),
-    "practitioner10": (0.33, 9),
-    "practitioner11": (0.37, 5),
+    "practitioner10": (0.29, 9),
+    "practitioner11": (0.38, 5),
+    "practitioner12": (0.35, 12),
 }
-POOLED_FLOOR = 0.35  # measured 54/146 = 37%
+POOLED_FLOOR = 0.36  # measured 38/101 = 38%
 BLIND_SETS = {
-    "practitioner9": practitioner9,
     "practitioner10": practitioner10,
     "practitioner11": practitioner11,
+    "practitioner12": practitioner12,
 }
 
 

@@ -16,14 +16,15 @@ from tests.eval.unseen import repeated_questions
 
 ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing the module
 #: A toss-up between the two PR.AA entries that BM25F and the classifier both settle on one.
-AGREED = "which CSF 2.0 category took over from PR.AC and what do its subcategories cover"
+#: (The tenth round's example, "which CSF 2.0 category took over from PR.AC and what do its
+#: subcategories cover", is no toss-up since practitioner9 was learnt: 0.56 to 0.25.)
+AGREED = "PR.AC was replaced by which category in csf 2.0 and what do the subcategories cover"
 
 
-def test_the_blind_sets_are_the_ninth_to_eleventh_and_the_development_sets_are_not_learnt() -> None:
-    assert set(HELD_OUT_SETS) == {"practitioner9", "practitioner10", "practitioner11"}
+def test_the_tenth_rounds_rotation_stands() -> None:
     assert "practitioner8" in TRAINING_SETS  # measured in the eighth and ninth rounds
-    assert not {"dev8", "dev9", "dev10"} & set(TRAINING_SETS)
-    assert NEXT_BLIND_SETS == ("practitioner12",)
+    assert not {"dev8", "dev9", "dev10"} & {*TRAINING_SETS, *HELD_OUT_SETS}
+    assert "practitioner12" not in {*TRAINING_SETS, *NEXT_BLIND_SETS}  # blind since the eleventh
 
 
 def test_a_toss_up_both_rankers_agree_on_is_answered(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -29,7 +29,7 @@ summarize exactly control controls criterion criteria criteria subcategory categ
 clause annex iso iec 27001 2022 2013 soc soc2 tsc nist csf csf2 owasp nhi top ten 10
 2025 cis v8 sp 800 53 rev 5 framework this that it there again quick quickly one number
 id identifier stand stands for and or requirement point focus safeguard asking actually it
-its want wants expect expects
+its want wants expect expects overview
 """
 FILLER: Final = frozenset(_FILLER_WORDS.split())
 #: Any other word ("maps", "rotate") makes it a question for the entries, not a look-up.
@@ -55,19 +55,27 @@ _FOLLOW_UP_WORDS: Final = frozenset(_FOLLOW_UP_TEXT.split())
 
 
 def is_category(control_id: str) -> bool:
-    """A CSF category ("GV.RM", "PR.AA"): left to its entry, which walks through the
-    subcategories; the catalogue answers for single controls and subcategories."""
+    """A CSF category ("GV.RM", "PR.AA", "GV.SC"): named in a longer message, it is left to
+    the entries; only a plain look-up of a category no entry explains gets its record."""
     return re.fullmatch(r"[A-Z]{2}\.[A-Z]{2}", control_id) is not None
+
+
+#: The CSF categories an entry walks through, subcategory by subcategory: even a plain look-up
+#: ("what is GV.RM") is left to that entry, which says more than the record. A plain look-up of
+#: any other category ("what is GV.SC", "DE.CM?") gets its catalogue record, the only sourced
+#: text about it: until the eleventh round these were refused. In a longer message a category
+#: stays with the entries ("GV.SC file extension, what program opens it" is not a look-up).
+CATEGORY_ENTRIES: Final = {"GV.RM": "csf-gv-rm", "PR.AA": "csf-pr-aa", "ID.AM": "csf-id-am"}
 
 
 def lookup(question: str) -> Control | None:
     """The one control a look-up question names, or None when it is not a look-up.
 
-    CSF categories ("GV.RM", "PR.AA") are left to their entries, which walk through the
-    subcategories; the catalogue answers for single controls and subcategories.
+    CSF categories with an entry ("GV.RM", "PR.AA") are left to it (`CATEGORY_ENTRIES`); the
+    catalogue answers for the rest.
     """
     ids = control_ids_in(question)
-    if len(ids) != 1 or is_category(ids[0]):
+    if len(ids) != 1 or ids[0] in CATEGORY_ENTRIES:
         return None
     found = control(ids[0])
     return found if len(_other_words(question, found)) <= MAX_OTHER_WORDS else None

@@ -35,6 +35,7 @@ TRAINING_SETS: Final = (
     "practitioner6",
     "practitioner7",
     "practitioner8",
+    "practitioner9",
     "dev7",
     "training_a",
     "training_b",
@@ -58,7 +59,7 @@ TRAINING_SETS: Final = (
 #: The blind sets: never learnt, and a training question that one of them also asks is left
 #: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
 #: one" are the same input), so they measure only wording the model has not seen.
-HELD_OUT_SETS: Final = ("practitioner9", "practitioner10", "practitioner11")
+HELD_OUT_SETS: Final = ("practitioner10", "practitioner11", "practitioner12")
 
 
 @cache

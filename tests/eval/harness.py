@@ -37,7 +37,7 @@ from knowledge.safe_yaml import load_packaged
 EVAL_DIR = Path(__file__).parent
 #: Blind sets written for a later round: frozen, never learnt, never scored or shown until
 #: that round measures them first (tests/test_kb_eval.py pins their hashes).
-NEXT_BLIND_SETS = ("practitioner12",)
+NEXT_BLIND_SETS = ("practitioner13",)
 
 
 @dataclass(frozen=True)
@@ -287,7 +287,8 @@ def practitioner9() -> tuple[list[Case], list[str]]:
     IT risk officer and Korean game-company security engineer writing in a second language,
     Dutch SaaS CISO, mobile-app developer, Australian government security adviser, law firm IT
     manager, Snowflake administrator, junior SOC 2 audit associate), written like the twelfth
-    and frozen before the eighth round; it only measures."""
+    and frozen before the eighth round; it measured the eighth to tenth, and is training data
+    since the eleventh."""
     return _held_out("practitioner9")
 
 
@@ -312,6 +313,16 @@ def practitioner11() -> tuple[list[Case], list[str]]:
     platform engineer), written like the fourteenth and frozen at the end of the ninth round,
     before the tenth measured it first; it only measures."""
     return _held_out("practitioner11")
+
+
+def practitioner12() -> tuple[list[Case], list[str]]:
+    """The sixteenth set (tests/eval/practitioner12.yaml): 320 + 65 questions by ten new
+    personas (insurer's IAM architect, Brazilian DevOps engineer, games build engineer,
+    hospital IAM coordinator, retail store administrator, German ISMS officer, start-up CTO,
+    bank's internal auditor, Indian delivery security lead, CI platform maintainer), written
+    like the fifteenth and frozen at the start of the tenth round, before the eleventh
+    measured it first; it only measures."""
+    return _held_out("practitioner12")
 
 
 def dev7() -> tuple[list[Case], list[str]]:
@@ -340,6 +351,15 @@ def dev9() -> tuple[list[Case], list[str]]:
     compliance manager, Vietnamese outsourcing delivery manager). Its misses are read; it is
     not learnt."""
     return _held_out("dev9")
+
+
+def dev10() -> tuple[list[Case], list[str]]:
+    """The tenth round's development set (tests/eval/dev10.yaml), written like dev9 by ten more
+    personas (university IT security officer, French GRC analyst, MSP technician,
+    broadcast-engineering manager, Polish backend developer, US defence subcontractor's
+    compliance lead, airline IAM analyst, Japanese IT planner, SOC 2 readiness consultant, bank
+    platform engineer). Its misses are read; it is not learnt."""
+    return _held_out("dev10")
 
 
 def oos_tuning() -> list[str]:
@@ -394,9 +414,11 @@ def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
         ("practitioner9", *practitioner9()),
         ("practitioner10", *practitioner10()),
         ("practitioner11", *practitioner11()),
+        ("practitioner12", *practitioner12()),
         ("dev7", *dev7()),
         ("dev8", *dev8()),
         ("dev9", *dev9()),
+        ("dev10", *dev10()),
         ("oos_tuning", [], oos_tuning()),
         *((f"training_{x}", *training(f"training_{x}")) for x in "abcdefghijklmnopqr"),
     ]

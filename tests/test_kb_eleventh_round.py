@@ -1,0 +1,114 @@
+"""Issue 11, eleventh retrieval round (docs/knowledge.md, "Eleventh round"), pinned on questions
+written for these tests (none is in an evaluation, training or tuning set: a test below
+checks)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from knowledge.catalogue import control_ids_in
+from knowledge.qa import ask
+from knowledge.qa.controls import CATEGORY_ENTRIES, is_category, lookup
+from knowledge.qa.training_data import HELD_OUT_SETS, TRAINING_SETS
+from tests.eval.harness import NEXT_BLIND_SETS
+from tests.eval.unseen import repeated_questions
+
+ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing the module
+#: The classifier is sure of the long-lived-secrets entry, the scope model that the message is
+#: ours, yet the message shares no domain term with the entry ("robots", "passwords").
+UNANCHORED = "passwords for the robots never expire and never change, is that an issue"
+#: A control named with the same kind of wording: the control's record still answers it.
+NAMED_CONTROL = "A.5.18 how often do they look"
+#: The classifier leans 0.35 to the NHI-visibility entry and second to the framework choice.
+SECOND_CHOICE = "why would seeing all the principals be important for iso or soc2 audits"
+
+
+def test_the_blind_sets_are_the_tenth_to_twelfth_and_the_development_sets_are_not_learnt() -> None:
+    assert set(HELD_OUT_SETS) == {"practitioner10", "practitioner11", "practitioner12"}
+    assert "practitioner9" in TRAINING_SETS  # measured in the eighth, ninth and tenth rounds
+    assert not {"dev8", "dev9", "dev10", "dev11"} & {*TRAINING_SETS, *HELD_OUT_SETS}
+    assert NEXT_BLIND_SETS == ("practitioner13",)
+
+
+def _classifier_entry_shares_no_term(question: str) -> tuple[str, bool]:
+    base = ASK.shipped_base()
+    query, _ = base.index.search(question, ASK.MAX_SUGGESTIONS)
+    entry_id, _ = ASK.shipped_model().ranked(ASK.query_tokens(query), 1)[0]
+    position = base.position(entry_id)
+    assert position is not None
+    return entry_id, not base.index.hit(query, position).anchored
+
+
+def test_the_scope_tier_answers_an_entry_that_shares_no_term_with_the_message() -> None:
+    entry_id, unanchored = _classifier_entry_shares_no_term(UNANCHORED)
+    assert unanchored and entry_id == "owasp-nhi7"
+    result = ask(UNANCHORED)
+    assert result.answered and result.entry_ids == ["owasp-nhi7"]
+
+
+def test_the_scope_tier_still_needs_the_scope_model_to_be_sure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ASK, "SCOPE_SURE", 1.01)
+    assert not ask(UNANCHORED).answered
+
+
+def test_an_entry_sharing_no_term_does_not_take_a_named_control_from_its_record() -> None:
+    entry_id, unanchored = _classifier_entry_shares_no_term(NAMED_CONTROL)
+    assert unanchored and entry_id == "access-reviews-nhi"
+    assert ask(NAMED_CONTROL).entry_ids == ["control:A.5.18"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "robots that never change passwords, best pizza in naples?",
+        "my robot vacuum keeps its wifi password forever, is that an issue",
+        "the garden robots mow every day, how often should the blades change",
+    ],
+)
+def test_messages_about_other_robots_stay_refused(question: str) -> None:
+    assert not ask(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "control_id"),
+    [("what is GV.SC", "GV.SC"), ("GV.OC?", "GV.OC"), ("what does DE.CM cover", "DE.CM")],
+)
+def test_a_category_no_entry_explains_is_answered_from_its_record(
+    question: str, control_id: str
+) -> None:
+    """These were refused: categories were always left to the entries, and none explains
+    them."""
+    assert is_category(control_id) and control_id not in CATEGORY_ENTRIES
+    result = ask(question)
+    assert result.answered and result.entry_ids == [f"control:{control_id}"]
+
+
+@pytest.mark.parametrize(("control_id", "entry_id"), sorted(CATEGORY_ENTRIES.items()))
+def test_a_category_an_entry_explains_is_left_to_that_entry(control_id: str, entry_id: str) -> None:
+    assert lookup(f"what is {control_id}") is None
+    assert control_ids_in(f"what is {control_id}") == [control_id]
+    assert ask(f"what is {control_id}").entry_ids == [entry_id]
+
+
+def test_a_category_named_in_a_longer_message_is_no_look_up() -> None:
+    assert not ask("GV.OC file extension, which app opens those").answered
+
+
+def test_the_framework_choice_second_leads_only_when_the_first_is_unsure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ASK, "SITUATIONAL_RIVAL_P", 0.5)  # 0.35 is unsure: the choice leads
+    assert ask(SECOND_CHOICE).entry_ids == ["choose-iso-or-soc2"]
+    monkeypatch.setattr(ASK, "SITUATIONAL_RIVAL_P", 0.3)  # 0.35 leads: no situational answer
+    refused = ask(SECOND_CHOICE)
+    assert not refused.answered
+    assert refused.suggestions[0].id == "nhi-visibility-why"
+
+
+def test_these_tests_questions_are_in_no_evaluation_or_training_set() -> None:
+    assert repeated_questions(Path(__file__)) == []
