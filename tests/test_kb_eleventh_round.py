@@ -95,6 +95,19 @@ def test_a_category_an_entry_explains_is_left_to_that_entry(control_id: str, ent
     assert ask(f"what is {control_id}").entry_ids == [entry_id]
 
 
+def test_the_category_records_now_answered_follow_csf_2_0() -> None:
+    """Checked against NIST's OSCAL copy of CSF 2.0 by a second reviewer (docs/knowledge.md,
+    "Eleventh round"): GV.SC is about the C-SCRM *processes* ("identified, established,
+    managed, monitored, and improved by organizational stakeholders"), not CSF 1.1's "identify,
+    assess and manage" the risk; DE.CM has five current subcategories, not four."""
+    from knowledge.catalogue import control
+
+    supply_chain = control("GV.SC").asks.lower()
+    assert "assess" not in supply_chain
+    assert all(word in supply_chain for word in ("establish", "monitor", "improve", "stakeholders"))
+    assert "DE.CM-02" in control("DE.CM").evidence
+
+
 def test_a_category_named_in_a_longer_message_is_no_look_up() -> None:
     assert not ask("GV.OC file extension, which app opens those").answered
 
