@@ -56,6 +56,18 @@ def test_the_scope_tier_still_needs_the_scope_model_to_be_sure(
     assert not ask(UNANCHORED).answered
 
 
+def test_where_the_scope_model_is_certain_the_classifiers_own_floor_is_enough(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lifted above the classifier's 0.99, the scope tier's own probability no longer admits
+    the entry; the scope model's near-certainty (`SCOPE_CERTAIN`) still does, and without it
+    the message is refused."""
+    monkeypatch.setattr(ASK, "SCOPE_SURE_PROBABILITY", 1.0)
+    assert ask(UNANCHORED).entry_ids == ["owasp-nhi7"]
+    monkeypatch.setattr(ASK, "SCOPE_CERTAIN", 1.01)
+    assert not ask(UNANCHORED).answered
+
+
 def test_an_entry_sharing_no_term_does_not_take_a_named_control_from_its_record() -> None:
     entry_id, unanchored = _classifier_entry_shares_no_term(NAMED_CONTROL)
     assert unanchored and entry_id == "access-reviews-nhi"

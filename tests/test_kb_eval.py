@@ -360,8 +360,9 @@ def test_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.xfail(
     strict=True,
     reason="issue 11 targets not met: after the eleventh round (practitioner9 learnt, the "
-    "scope tier without the shared-term check) measured 88.8% / 1.6% / 100% "
-    "(practitioner10), 85.6% / 2.2% / 100% (practitioner11) and 87.5% / 2.8% / 98.5% "
+    "scope tier without the shared-term check and on the classifier's floor where the scope "
+    "model is certain) measured 88.8% / 1.6% / 100% "
+    "(practitioner10), 86.2% / 2.2% / 100% (practitioner11) and 88.1% / 2.8% / 98.5% "
     "(practitioner12) correct / wrong / out-of-scope refused on 2026-12-02 "
     "(docs/knowledge.md); strict, so each fails once all three are met",
 )

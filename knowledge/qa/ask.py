@@ -156,6 +156,14 @@ SCOPE_SURE_PROBABILITY: Final = 0.7
 SCOPE_VETO: Final = 0.3
 SCOPE_MIN_KNOWN_TERMS: Final = 2
 SCOPE_MAX_FOREIGN: Final = 0.4
+#: ...and where the scope model is all but certain (`SCOPE_CERTAIN`), the classifier's own floor
+#: (`MIN_INTENT_PROBABILITY`, with its margin over the second entry) is enough: "nhi is what? i
+#: am confuse with service account" reads as ours beyond doubt, while the classifier spreads its
+#: probability over the NHI entries. Eleventh round, training sets held out in six groups:
+#: 89.43% to 89.98% correct, one more wrong answer (148 of 8,650), pool leaks unchanged (14 of
+#: 851); at 0.99 one more leak, at 0.997 nine answers fewer (docs/knowledge.md, "Eleventh
+#: round").
+SCOPE_CERTAIN: Final = 0.995
 #: BM25F's best is answered only when it is among the classifier's this many likeliest entries
 #: (two answered more on the tuned sets but gave more wrong answers on the blind ones).
 AGREEMENT_DEPTH: Final = 1
@@ -601,9 +609,10 @@ def _is_about(
     sentence names no foreign subject (`request_is_ours`, asked last: only the sure tier needs
     it, and it splits and parses the message again). Failing both, the scope tier: the scope
     classifier is sure the message is ours (`SCOPE_SURE`) and the intent classifier is fairly
-    sure of the entry (`SCOPE_SURE_PROBABILITY`), even when the entry shares no domain term
-    with the message (eleventh round), with the request sentence ours; a foreign word still
-    rules out a short message."""
+    sure of the entry (`SCOPE_SURE_PROBABILITY`, or merely likely where the scope classifier is
+    all but certain, `SCOPE_CERTAIN`), even when the entry shares no domain term with the
+    message (eleventh round), with the request sentence ours; a foreign word still rules out a
+    short message."""
     # A word the base has never seen ("rotate my cat", "type 2 diabetes") holds the
     # classifier to the index's own coverage floor: one domain word is all it would see.
     floor = MIN_COVERAGE if query.unknown else MIN_INTENT_COVERAGE
@@ -625,7 +634,7 @@ def _is_about(
         and candidate.foreign_share <= MAX_SURE_FOREIGN
     )
     scoped = (
-        probability >= SCOPE_SURE_PROBABILITY
+        (probability >= SCOPE_SURE_PROBABILITY or in_scope() >= SCOPE_CERTAIN)
         and candidate.foreign_share <= SCOPE_MAX_FOREIGN
         and query.known_terms >= SCOPE_MIN_KNOWN_TERMS
         and in_scope() >= SCOPE_SURE
