@@ -361,8 +361,8 @@ def test_blind_set_wrong_answers_at_most_5_percent(
     strict=True,
     reason="issue 11 targets not met: after the eleventh round (practitioner9 learnt, the "
     "scope tier without the shared-term check and on the classifier's floor where the scope "
-    "model is certain) measured 88.8% / 1.6% / 100% "
-    "(practitioner10), 86.2% / 2.2% / 100% (practitioner11) and 88.1% / 2.8% / 98.5% "
+    "model is certain, agreed toss-ups from 0.98) measured 88.8% / 1.2% / 100% "
+    "(practitioner10), 86.2% / 2.2% / 100% (practitioner11) and 87.8% / 2.8% / 98.5% "
     "(practitioner12) correct / wrong / out-of-scope refused on 2026-12-02 "
     "(docs/knowledge.md); strict, so each fails once all three are met",
 )

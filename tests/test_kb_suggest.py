@@ -36,8 +36,8 @@ from tests.test_kb_cli import idgov
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
 #: questions are never printed). Measured 2026-12-02 after the eleventh round (docs/knowledge.md):
-#: practitioner10 10/31 refusals with the label suggested, 8/65 out-of-scope with suggestions;
-#: practitioner11 14/37 and 4/65; practitioner12 11/29 and 11/65. The floors are those figures
+#: practitioner10 11/32 refusals with the label suggested, 8/65 out-of-scope with suggestions;
+#: practitioner11 14/37 and 4/65; practitioner12 12/30 and 11/65. The floors are those figures
 #: less about one question; guards, not targets. (After the tenth: practitioner10 13/36,
 #: practitioner11 18/46: the eleventh answers refusals whose label the buttons held.)
 FLOORS = {
@@ -45,7 +45,7 @@ FLOORS = {
     "practitioner11": (0.35, 5),
     "practitioner12": (0.34, 12),
 }
-POOLED_FLOOR = 0.35  # measured 35/97 = 36%
+POOLED_FLOOR = 0.35  # measured 37/99 = 37%
 BLIND_SETS = {
     "practitioner10": practitioner10,
     "practitioner11": practitioner11,
