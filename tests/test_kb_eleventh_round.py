@@ -63,6 +63,7 @@ def test_where_the_scope_model_is_certain_the_classifiers_own_floor_is_enough(
     the entry; the scope model's near-certainty (`SCOPE_CERTAIN`) still does, and without it
     the message is refused."""
     monkeypatch.setattr(ASK, "SCOPE_SURE_PROBABILITY", 1.0)
+    monkeypatch.setattr(ASK, "SCOPE_CERTAIN", 0.99)  # the message scores 0.995: not pinned on it
     assert ask(UNANCHORED).entry_ids == ["owasp-nhi7"]
     monkeypatch.setattr(ASK, "SCOPE_CERTAIN", 1.01)
     assert not ask(UNANCHORED).answered
@@ -88,7 +89,12 @@ def test_messages_about_other_robots_stay_refused(question: str) -> None:
 
 @pytest.mark.parametrize(
     ("question", "control_id"),
-    [("what is GV.SC", "GV.SC"), ("GV.OC?", "GV.OC"), ("what does DE.CM cover", "DE.CM")],
+    [
+        ("what is GV.SC", "GV.SC"),
+        ("GV.OC?", "GV.OC"),
+        ("what does DE.CM cover", "DE.CM"),
+        ("GV.SC in plain english pls", "GV.SC"),  # a look-up with chat framing
+    ],
 )
 def test_a_category_no_entry_explains_is_answered_from_its_record(
     question: str, control_id: str
@@ -120,8 +126,12 @@ def test_the_category_records_now_answered_follow_csf_2_0() -> None:
     assert "DE.CM-02" in control("DE.CM").evidence
 
 
-def test_a_category_named_in_a_longer_message_is_no_look_up() -> None:
-    assert not ask("GV.OC file extension, which app opens those").answered
+@pytest.mark.parametrize(
+    "question",
+    ["GV.OC file extension, which app opens those", "DE.CM file type, which program opens it"],
+)
+def test_a_category_named_in_a_longer_message_is_no_look_up(question: str) -> None:
+    assert not ask(question).answered
 
 
 def test_the_framework_choice_second_leads_only_when_the_first_is_unsure(

@@ -392,7 +392,9 @@ def _entry_owns(base: KnowledgeBase, query: Query, chosen: Hit | None, question:
     control's catalogue record: the message asks how controls map (the crosswalk entries), or
     the classifier is sure of the entry and it covers most of the message ("how often should
     service account access be reviewed for CC6.3?" asks for an interval the record lacks).
-    Cross-validated in the eighth round with the code review's questions."""
+    Cross-validated in the eighth round with the code review's questions. An entry that shares
+    no domain term with the message never owns it (eleventh round: the scope tier may choose
+    one, and "A.5.18 ... how often" then lost A.5.18's record)."""
     if chosen is None or not chosen.anchored:
         # an entry that shares no word of the message with it (the scope tier may pick one)
         # does not take a message naming a control from the control's record
@@ -637,10 +639,11 @@ def _is_about(
         and candidate.coverage >= MIN_SURE_COVERAGE
         and candidate.foreign_share <= MAX_SURE_FOREIGN
     )
-    scoped = (
-        (probability >= SCOPE_SURE_PROBABILITY or in_scope() >= SCOPE_CERTAIN)
+    scoped = (  # the cheap checks first: the scope model is read only when they pass
+        probability >= MIN_INTENT_PROBABILITY
         and candidate.foreign_share <= SCOPE_MAX_FOREIGN
         and query.known_terms >= SCOPE_MIN_KNOWN_TERMS
+        and (probability >= SCOPE_SURE_PROBABILITY or in_scope() >= SCOPE_CERTAIN)
         and in_scope() >= SCOPE_SURE
     )
     if sure or scoped:

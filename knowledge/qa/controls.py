@@ -63,8 +63,9 @@ def is_category(control_id: str) -> bool:
 #: The CSF categories an entry walks through, subcategory by subcategory: even a plain look-up
 #: ("what is GV.RM") is left to that entry, which says more than the record. A plain look-up of
 #: any other category ("what is GV.SC", "DE.CM?") gets its catalogue record, the only sourced
-#: text about it: until the eleventh round these were refused. In a longer message a category
-#: stays with the entries ("GV.SC file extension, what program opens it" is not a look-up).
+#: text about it: until the eleventh round these were refused. So does a look-up sentence with
+#: chat framing (`lookup_in_message`); in any other longer message a category stays with the
+#: entries ("GV.SC file extension, what program opens it" is not a look-up).
 CATEGORY_ENTRIES: Final = {"GV.RM": "csf-gv-rm", "PR.AA": "csf-pr-aa", "ID.AM": "csf-id-am"}
 
 
@@ -89,9 +90,10 @@ def lookup_in_message(question: str) -> tuple[Control, list[str]] | None:
     the chat words fail `lookup`. The sentence naming the control must be a look-up once
     framing and the identities the catalogue covers are allowed, and no other sentence may ask
     a question; `ask` also checks that the other sentences use only words the base knows
-    ("What is A.8.2? Also, tell me a joke." is refused)."""
+    ("What is A.8.2? Also, tell me a joke." is refused). A category is looked up as in
+    `lookup` (`CATEGORY_ENTRIES`): "GV.SC in plain english pls"."""
     ids = control_ids_in(question)
-    if len(ids) != 1 or is_category(ids[0]):
+    if len(ids) != 1 or ids[0] in CATEGORY_ENTRIES:
         return None
     found = control(ids[0])
     parts = sentences(question)
