@@ -152,9 +152,9 @@ ENTRY_OWNS_COVERAGE: Final = 0.5
 #: toss-ups, 89.29% to 89.47% correct at 1.64% wrong, one more pool leak (11 to 12).
 #: Eleventh round: the tier no longer asks that the entry share a domain term with the message
 #: (the scope model's verdict already says the message is ours, and the classifier's 0.7 says
-#: which entry): "the robots' passwords never change, is that a finding?" names none of the
-#: entry's words. Held out in six groups, 88.96% to 89.43% correct, wrong answers and pool
-#: leaks unchanged (150 of 8,650; 14 of 851).
+#: which entry): "passwords for the robots never expire and never change, is that an issue"
+#: names none of the long-lived-secrets entry's words. Held out in six groups, 88.96% to
+#: 89.43% correct, wrong answers and pool leaks unchanged (150 of 8,650; 14 of 851).
 SCOPE_SURE: Final = 0.8
 SCOPE_SURE_PROBABILITY: Final = 0.7
 SCOPE_VETO: Final = 0.3
@@ -172,9 +172,9 @@ SCOPE_CERTAIN: Final = 0.995
 #: (two answered more on the tuned sets but gave more wrong answers on the blind ones).
 AGREEMENT_DEPTH: Final = 1
 #: When neither ranker answers, the situational rule takes a framework-choice entry the
-#: classifier ranks second only when its first is below this probability: "why does NHI
-#: visibility matter for an ISO or SOC 2 audit?" leaned 0.42 to the visibility entry and got
-#: the framework choice. Eleventh round, training sets held out in six groups: three wrong
+#: classifier ranks second only when its first is below this probability: a dev11 question on
+#: why NHI visibility matters for an ISO or SOC 2 audit leaned 0.42 to the visibility entry and
+#: got the framework choice. Eleventh round, training sets held out in six groups: three wrong
 #: answers of 8,650 fewer, none right lost (docs/knowledge.md, "Eleventh round").
 SITUATIONAL_RIVAL_P: Final = 0.4
 
@@ -396,8 +396,6 @@ def _entry_owns(base: KnowledgeBase, query: Query, chosen: Hit | None, question:
     no domain term with the message never owns it (eleventh round: the scope tier may choose
     one, and "A.5.18 ... how often" then lost A.5.18's record)."""
     if chosen is None or not chosen.anchored:
-        # an entry that shares no word of the message with it (the scope tier may pick one)
-        # does not take a message naming a control from the control's record
         return False
     if asks_mapping(question):
         return True
