@@ -44,13 +44,14 @@ OUTPUT: Final = Path(__file__).parent / "intent_model.json"
 SCOPE_OUTPUT: Final = Path(__file__).parent / "scope_model.json"
 
 
-def train() -> IntentModel:
+def train(examples: list[tuple[str, str]] | None = None) -> IntentModel:
     """Fit the model on the shipped entries' phrasings and the training sets' labelled
-    questions (deterministic: lbfgs, fixed data)."""
+    questions (deterministic: lbfgs, fixed data); `examples` replaces those questions when
+    cross-validating (tests/eval/crossval.py holds training sets out)."""
     from sklearn.linear_model import LogisticRegression
 
     entries = [item.entry for item in load_shipped()]
-    examples = labelled_examples()
+    examples = labelled_examples() if examples is None else examples
     pairs = training_texts(entries, examples)
     vectoriser = Vectoriser.fit([text for text, _ in pairs])
     matrix, column = feature_matrix([vectoriser.transform(tokens_of(text)) for text, _ in pairs])

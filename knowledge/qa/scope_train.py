@@ -14,6 +14,7 @@ balance (about seven in-scope texts to one out-of-scope), so the bias does not s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from knowledge.qa.feature_matrix import feature_matrix
@@ -32,13 +33,21 @@ PRUNE: Final = 0.1
 OUT_OF_SCOPE_POOLS: Final = ("out_of_scope", "oos_tuning", "oos_tuning2", "oos_tuning3")
 
 
-def scope_texts() -> tuple[list[str], list[str]]:
-    """(in-scope texts, out-of-scope questions) the scope model learns, in a fixed order."""
+def scope_texts(
+    examples: list[tuple[str, str]] | None = None,
+    sets: Sequence[str] = TRAINING_SETS,
+    held_out: frozenset[tuple[str, ...]] = frozenset(),
+) -> tuple[list[str], list[str]]:
+    """(in-scope texts, out-of-scope questions) the scope model learns, in a fixed order.
+
+    Cross-validation (tests/eval/crossval.py) passes the held-out fold's `examples`, the
+    training `sets` left and the inputs it holds out (`held_out`, besides the blind sets')."""
     entries = [item.entry for item in load_shipped()]
-    in_scope = [text for text, _ in training_texts(entries, labelled_examples())]
-    held_out = held_out_inputs()
+    examples = labelled_examples() if examples is None else examples
+    in_scope = [text for text, _ in training_texts(entries, examples)]
+    held_out = held_out_inputs() | held_out
     out_of_scope: list[str] = []
-    for name in (*TRAINING_SETS, *OUT_OF_SCOPE_POOLS):
+    for name in (*sets, *OUT_OF_SCOPE_POOLS):
         data = load_packaged((EVAL_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
         if isinstance(data, dict):
             questions = data.get("out_of_scope", [])
@@ -50,14 +59,15 @@ def scope_texts() -> tuple[list[str], list[str]]:
     return in_scope, out_of_scope
 
 
-def train_scope() -> ScopeModel:
-    """Fit the binary model (deterministic: lbfgs, fixed data)."""
+def train_scope(texts: tuple[list[str], list[str]] | None = None) -> ScopeModel:
+    """Fit the binary model (deterministic: lbfgs, fixed data) on `scope_texts()`, or on the
+    (in-scope, out-of-scope) `texts` a cross-validation fold gives."""
     from sklearn.linear_model import LogisticRegression
 
-    in_scope, out_of_scope = scope_texts()
-    texts = in_scope + out_of_scope
-    vectoriser = Vectoriser.fit(texts)
-    matrix, column = feature_matrix([vectoriser.transform(tokens_of(text)) for text in texts])
+    in_scope, out_of_scope = scope_texts() if texts is None else texts
+    every = in_scope + out_of_scope
+    vectoriser = Vectoriser.fit(every)
+    matrix, column = feature_matrix([vectoriser.transform(tokens_of(text)) for text in every])
     labels = [1] * len(in_scope) + [0] * len(out_of_scope)
     model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(matrix, labels)
     weights = {
