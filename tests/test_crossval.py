@@ -12,7 +12,12 @@ import pytest
 from knowledge.qa.intent import tokens_of, training_texts
 from knowledge.qa.loader import load_shipped
 from knowledge.qa.scope_train import OUT_OF_SCOPE_POOLS, scope_texts
-from knowledge.qa.training_data import HELD_OUT_SETS, TRAINING_SETS, labelled_examples
+from knowledge.qa.training_data import (
+    HELD_OUT_SETS,
+    TRAINING_SETS,
+    inputs_of,
+    labelled_examples,
+)
 from tests.eval import crossval
 
 ASK = sys.modules["knowledge.qa.ask"]
@@ -29,11 +34,9 @@ def test_the_six_groups_hold_every_training_set_once_and_no_blind_set() -> None:
 
 def test_a_fold_learns_neither_its_groups_questions_nor_a_held_out_pool_half() -> None:
     group = crossval.groups()[0]
-    held = crossval.inputs(group)
+    held = inputs_of(group)
     rest = [name for name in TRAINING_SETS if name not in group]
-    examples = [
-        (q, label) for q, label in labelled_examples(sets=rest) if tuple(tokens_of(q)) not in held
-    ]
+    examples = labelled_examples(sets=rest, held_out=held)
     half = frozenset(tuple(tokens_of(q)) for q in crossval.pool_half(0))
     in_scope, out_of_scope = scope_texts(examples, rest, held | half)
     # the entries' own phrasings are product text, learnt whatever a set asks

@@ -62,28 +62,42 @@ TRAINING_SETS: Final = (
 HELD_OUT_SETS: Final = ("practitioner10", "practitioner11", "practitioner12")
 
 
+def inputs_of(names: Sequence[str], eval_dir: Path = EVAL_DIR) -> frozenset[tuple[str, ...]]:
+    """Every question of these sets, in scope and out of scope, as the models' input tokens;
+    a set may be a mapping of both kinds or a plain list (tests/eval/in_scope.yaml, the
+    out-of-scope pools). Cross-validation holds a group of training sets out with it."""
+    asked: set[tuple[str, ...]] = set()
+    for name in names:
+        data = load_packaged((eval_dir / f"{name}.yaml").read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            items = [case["q"] for case in data.get("in_scope", [])]
+            items += list(data.get("out_of_scope", []))
+        else:
+            items = [case["q"] if isinstance(case, dict) else case for case in data]
+        asked |= {tuple(tokens_of(str(item))) for item in items}
+    return frozenset(asked)
+
+
 @cache
 def held_out_inputs(eval_dir: Path = EVAL_DIR) -> frozenset[tuple[str, ...]]:
     """Every blind-set question (in scope and out of scope) as the model's input tokens; read
     once per process (the sets are frozen files, and each training set's examples ask)."""
-    asked: set[tuple[str, ...]] = set()
-    for name in HELD_OUT_SETS:
-        data = load_packaged((eval_dir / f"{name}.yaml").read_text(encoding="utf-8"))
-        asked |= {tuple(tokens_of(str(case["q"]))) for case in data["in_scope"]}
-        asked |= {tuple(tokens_of(str(question))) for question in data["out_of_scope"]}
-    return frozenset(asked)
+    return inputs_of(HELD_OUT_SETS, eval_dir)
 
 
 def labelled_examples(
-    eval_dir: Path = EVAL_DIR, sets: Sequence[str] = TRAINING_SETS
+    eval_dir: Path = EVAL_DIR,
+    sets: Sequence[str] = TRAINING_SETS,
+    held_out: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[tuple[str, str]]:
     """(question, entry id) for every in-scope question of the training sets, in file order,
-    except those that reach the model as the same input as a blind question (`held_out_inputs`).
+    except those that reach the model as the same input as a blind question (`held_out_inputs`)
+    or as one of `held_out` (a cross-validation fold's, tests/eval/crossval.py).
 
     A checkout has tests/eval; an installed package does not and needs none (it only reads
     the trained model), so a missing directory is an error here, not an empty list."""
     known = {item.entry.id for item in load_shipped()}
-    held_out = held_out_inputs(eval_dir)
+    held_out = held_out_inputs(eval_dir) | held_out
     examples: list[tuple[str, str]] = []
     for name in sets:
         data = load_packaged((eval_dir / f"{name}.yaml").read_text(encoding="utf-8"))

@@ -63,16 +63,6 @@ def questions(name: str) -> tuple[list[Case], list[str]]:
     return cases, [str(q) for q in data.get("out_of_scope", [])]
 
 
-def inputs(names: Sequence[str]) -> frozenset[tuple[str, ...]]:
-    """Every question of these sets as the models' input tokens."""
-    asked: set[tuple[str, ...]] = set()
-    for name in names:
-        cases, oos = questions(name)
-        asked |= {tuple(tokens_of(c.question)) for c in cases}
-        asked |= {tuple(tokens_of(q)) for q in oos}
-    return frozenset(asked)
-
-
 def pool_questions() -> list[str]:
     return [q for name in OUT_OF_SCOPE_POOLS for q in questions(name)[1]]
 
@@ -83,11 +73,7 @@ def pool_half(half: int) -> list[str]:
 
 def train_fold(sets: Sequence[str], held_out: frozenset[tuple[str, ...]]) -> Models:
     """Both classifiers as `intent_train` trains them, on `sets` only and without `held_out`."""
-    examples = [
-        (question, label)
-        for question, label in training_data.labelled_examples(sets=sets)
-        if tuple(tokens_of(question)) not in held_out
-    ]
+    examples = training_data.labelled_examples(sets=sets, held_out=held_out)
     return train(examples), train_scope(scope_texts(examples, sets, held_out))
 
 
@@ -109,7 +95,7 @@ def build(directory: Path) -> None:
     every = training_data.TRAINING_SETS
     for k, group in enumerate(groups()):
         rest = [name for name in every if name not in group]
-        _write(directory, f"g{k}", train_fold(rest, inputs(group)))
+        _write(directory, f"g{k}", train_fold(rest, training_data.inputs_of(group)))
         print(f"g{k} written", flush=True)
     for half in (0, 1):
         held = frozenset(tuple(tokens_of(q)) for q in pool_half(half))
