@@ -153,6 +153,12 @@ def control_ids_in(text: str) -> list[str]:
     Annex A control, unless a unit or a count follows it ("8.2 months", "6.5 million secrets");
     "clause 8.2" as the ISO clause.
     """
+    return list(dict.fromkeys(cid for _, cid in control_mentions(text)))
+
+
+def control_mentions(text: str) -> list[tuple[int, str]]:
+    """Where `text` names catalogued controls: (character offset, id) in order of appearance,
+    read as `control_ids_in` reads them (a control named twice appears twice)."""
     low = text.lower()
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
@@ -164,4 +170,4 @@ def control_ids_in(text: str) -> list[str]:
             if cid in _catalogue():
                 found.append((m.start(), cid))
                 taken.append((m.start(), m.end()))
-    return list(dict.fromkeys(cid for _, cid in sorted(found)))
+    return sorted(found)

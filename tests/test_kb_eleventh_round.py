@@ -22,15 +22,15 @@ ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing
 UNANCHORED = "passwords for the robots never expire and never change, is that an issue"
 #: A control named with the same kind of wording: the control's record still answers it.
 NAMED_CONTROL = "A.5.18 how often do they look"
-#: The classifier leans 0.35 to the NHI-visibility entry and second to the framework choice.
-SECOND_CHOICE = "why would seeing all the principals be important for iso or soc2 audits"
+#: The classifier leans 0.38 to the NHI-visibility entry and second to a framework-choice one
+#: (the twelfth round's models; the eleventh's example now ranks soc2-what second).
+SECOND_CHOICE = "would knowing all our robots count for iso or soc2 assessments"
 
 
-def test_the_blind_sets_are_the_tenth_to_twelfth_and_the_development_sets_are_not_learnt() -> None:
-    assert set(HELD_OUT_SETS) == {"practitioner10", "practitioner11", "practitioner12"}
+def test_practitioner9_is_learnt_and_the_development_sets_are_not() -> None:
     assert "practitioner9" in TRAINING_SETS  # measured in the eighth, ninth and tenth rounds
     assert not {"dev8", "dev9", "dev10", "dev11"} & {*TRAINING_SETS, *HELD_OUT_SETS}
-    assert NEXT_BLIND_SETS == ("practitioner13",)
+    assert "practitioner13" not in {*TRAINING_SETS, *NEXT_BLIND_SETS}  # blind since the twelfth
 
 
 def _classifier_entry_shares_no_term(question: str) -> tuple[str, bool]:
@@ -137,9 +137,9 @@ def test_a_category_named_in_a_longer_message_is_no_look_up(question: str) -> No
 def test_the_framework_choice_second_leads_only_when_the_first_is_unsure(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(ASK, "SITUATIONAL_RIVAL_P", 0.5)  # 0.35 is unsure: the choice leads
+    monkeypatch.setattr(ASK, "SITUATIONAL_RIVAL_P", 0.5)  # 0.38 is unsure: the choice leads
     assert ask(SECOND_CHOICE).entry_ids == ["choose-iso-or-soc2"]
-    monkeypatch.setattr(ASK, "SITUATIONAL_RIVAL_P", 0.3)  # 0.35 leads: no situational answer
+    monkeypatch.setattr(ASK, "SITUATIONAL_RIVAL_P", 0.3)  # 0.38 leads: no situational answer
     refused = ask(SECOND_CHOICE)
     assert not refused.answered
     assert refused.suggestions[0].id == "nhi-visibility-why"

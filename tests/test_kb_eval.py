@@ -37,6 +37,7 @@ from tests.eval.harness import (
     practitioner10,
     practitioner11,
     practitioner12,
+    practitioner13,
     score,
     training,
 )
@@ -150,13 +151,13 @@ def test_held_out_sets_do_not_regress(name: str) -> None:
 # second round; the second and third (practitioner2.yaml, practitioner3.yaml) became training
 # examples of the intent classifier in the fifth (knowledge/qa/intent_train.py), the fourth in
 # the sixth, the fifth in the seventh, the sixth in the eighth, the seventh in the ninth, the eighth
-# in the tenth, the ninth in the eleventh. The tenth, eleventh and twelfth only measure
-# (docs/knowledge.md).
+# in the tenth, the ninth in the eleventh, the tenth in the twelfth. The eleventh, twelfth and
+# thirteenth only measure (docs/knowledge.md).
 
 #: Issue 11: the suite fails if a frozen blind set's wrong-answer rate exceeds 5%.
 PRACTITIONER_MAX_WRONG = 0.05
 #: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a, 8cf17c6, c585cc2, 5e1b019,
-#: 82553b5, 0b634b1, fedcd6d); any edit, even to a label, fails the suite.
+#: 82553b5, 0b634b1, fedcd6d, d62d318); any edit, even to a label, fails the suite.
 FROZEN_SHA256 = {
     "practitioner2": "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6",
     "practitioner3": "40d5812ff49cbb5203370acea8e44693550b143bce82396b2a4ec9734b69086e",
@@ -169,11 +170,12 @@ FROZEN_SHA256 = {
     "practitioner10": "3c93cadde8ae6d46013cf4ef47a4df4805b4f420db4e5b2255a48e6ae59c5258",
     "practitioner11": "d8ce0394ed70ee63b71046425850ec455f7e82a812a9e90346e6d2ad0441c747",
     "practitioner12": "f5cb498dec81077a43c0b5d19a1d9a70770049671705b87b14c2dd8a9c86328b",
+    "practitioner13": "63dba6d987eda69f6829d50fdbb32f06c37a4403ea13bb7cbd237c20dce0cdc4",
 }
 BLIND_SETS = {
-    "practitioner10": practitioner10,
     "practitioner11": practitioner11,
     "practitioner12": practitioner12,
+    "practitioner13": practitioner13,
 }
 TUNED_PRACTITIONER_SETS = {
     "practitioner": practitioner,
@@ -185,6 +187,7 @@ TUNED_PRACTITIONER_SETS = {
     "practitioner7": practitioner7,
     "practitioner8": practitioner8,
     "practitioner9": practitioner9,
+    "practitioner10": practitioner10,
 }
 #: Regression floors for the tuned practitioner sets after round 5 (the second and third are
 #: training data since then, so these floors guard against regressions, not measure).
@@ -208,6 +211,9 @@ PRACTITIONER_FLOORS = {
     # training data since the eleventh round (blind in the eighth to tenth: 77.8% / 2.2% /
     # 95.4% after the tenth): measured 94.1% / 0.6% / 100%
     "practitioner9": {"top1": 0.92, "wrong": 0.020, "refusal": 0.98},
+    # training data since the twelfth round (blind in the ninth to eleventh: 88.8% / 1.2% /
+    # 100% after the eleventh): measured 95.3% / 0.3% / 100%
+    "practitioner10": {"top1": 0.92, "wrong": 0.020, "refusal": 0.98},
 }
 
 
@@ -359,11 +365,11 @@ def test_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: after the eleventh round (practitioner9 learnt, the "
-    "scope tier without the shared-term check and on the classifier's floor where the scope "
-    "model is certain, agreed toss-ups from 0.98) measured 88.8% / 1.2% / 100% "
-    "(practitioner10), 86.2% / 2.2% / 100% (practitioner11) and 87.8% / 2.8% / 98.5% "
-    "(practitioner12) correct / wrong / out-of-scope refused on 2026-12-02 "
+    reason="issue 11 targets not met: after the twelfth round (practitioner10 learnt, the "
+    "procurement entry for a region with a demand, records for controls a message opens with, "
+    "agreed toss-ups from a 0.15 margin) measured 87.2% / 1.9% / 100% (practitioner11), "
+    "90.0% / 2.2% / 98.5% (practitioner12) and 85.3% / 3.4% / 100% (practitioner13) correct "
+    "/ wrong / out-of-scope refused on 2026-12-02 "
     "(docs/knowledge.md); strict, so each fails once all three are met",
 )
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:

@@ -24,9 +24,9 @@ from tests.eval.harness import (
     Case,
     all_sets,
     expected,
-    practitioner10,
     practitioner11,
     practitioner12,
+    practitioner13,
 )
 from tests.teams_helpers import submits
 from tests.test_kb_cli import idgov
@@ -35,21 +35,21 @@ from tests.test_kb_cli import idgov
 #:         most out-of-scope questions allowed to get suggestions)
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
-#: questions are never printed). Measured 2026-12-02 after the eleventh round (docs/knowledge.md):
-#: practitioner10 11/32 refusals with the label suggested, 8/65 out-of-scope with suggestions;
-#: practitioner11 14/37 and 4/65; practitioner12 12/30 and 11/65. The floors are those figures
-#: less about one question; guards, not targets. (After the tenth: practitioner10 13/36,
-#: practitioner11 18/46: the eleventh answers refusals whose label the buttons held.)
+#: questions are never printed). Measured 2026-12-02 after the twelfth round (docs/knowledge.md):
+#: practitioner11 12/35 refusals with the label suggested, 4/65 out-of-scope with suggestions;
+#: practitioner12 9/25 and 11/65; practitioner13 13/36 and 3/65. The floors are those figures
+#: less about one question; guards, not targets. (After the eleventh: practitioner11 14/37,
+#: practitioner12 12/30: the twelfth answers refusals whose label the buttons held.)
 FLOORS = {
-    "practitioner10": (0.29, 9),
-    "practitioner11": (0.35, 5),
-    "practitioner12": (0.34, 12),
+    "practitioner11": (0.31, 5),
+    "practitioner12": (0.32, 12),
+    "practitioner13": (0.33, 4),
 }
-POOLED_FLOOR = 0.35  # measured 37/99 = 37%
+POOLED_FLOOR = 0.33  # measured 34/96 = 35%
 BLIND_SETS = {
-    "practitioner10": practitioner10,
     "practitioner11": practitioner11,
     "practitioner12": practitioner12,
+    "practitioner13": practitioner13,
 }
 
 

@@ -30,7 +30,12 @@ from importlib import resources
 from typing import Final
 
 from knowledge.qa.concepts import definition_entry
-from knowledge.qa.control_question import asked_control, asks_mapping, looked_up_control
+from knowledge.qa.control_question import (
+    asked_control,
+    asks_mapping,
+    control_is_subject,
+    looked_up_control,
+)
 from knowledge.qa.controls import control_answer, lookup
 from knowledge.qa.howto import is_tool_howto
 from knowledge.qa.incident import is_live_incident
@@ -45,6 +50,7 @@ from knowledge.qa.scope import shipped_scope_model
 from knowledge.qa.situational import (
     BETTER_ENTRY,
     CHOICE_ENTRIES,
+    FALLBACK_ENTRIES,
     OFFER,
     cued_entry,
     is_choice,
@@ -125,7 +131,10 @@ MIN_INTENT_MARGIN: Final = 0.3
 #: ...unless both rankers agree on an entry at least this far ahead (`_agreed_toss_up`). Tenth
 #: round, training sets held out in six groups: 88.43% / 1.44% correct / wrong without it,
 #: 89.47% / 1.64% with it and `SCOPE_SURE` at 0.8 (0.05: 89.62% / 1.85%; 0.2: 89.02% / 1.57%).
-AGREED_TOSS_UP_MARGIN: Final = 0.1
+#: Twelfth round: 0.15 (was 0.1), training sets held out in six groups: 8 answers fewer right
+#: and 5 fewer wrong of 8,970 (0.2: 19 and 8), 4 and 2 on the development sets; the blind
+#: sets' wrong answers are further from the target than their right ones (docs/knowledge.md).
+AGREED_TOSS_UP_MARGIN: Final = 0.15
 #: Eleventh round: 0.98 (was 0.9). Of the rules the folds were run without, one at a time, the
 #: agreed toss-ups had the lowest precision (67 right for 25 wrong and 4 pool leaks); at 0.98 they
 #: answer 18 fewer right, 6 fewer wrong and 4 fewer pool questions (0.95: 8 / 1 / 1; 0.99: 28 /
@@ -372,6 +381,7 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
         situational = base.find(situational_id)
         if (
             situational is not None
+            and not _keeps_choice(base, chosen, situational_id, lead)
             and not _changes_subject(base, question, situational)
             and not _foreign_beyond_regimes(query)  # "iso or soc 2, which one is cheaper?"
         ):
@@ -400,11 +410,27 @@ def _entry_owns(base: KnowledgeBase, query: Query, chosen: Hit | None, question:
     if asks_mapping(question):
         return True
     model = shipped_model()
-    if model is None or chosen.coverage < ENTRY_OWNS_COVERAGE:
+    if model is None or chosen.coverage < ENTRY_OWNS_COVERAGE or control_is_subject(question):
         return False
     likeliest = model.ranked(query_tokens(query), 1)
     entry_id = base.items[chosen.position].entry.id
     return bool(likeliest) and likeliest[0][0] == entry_id and likeliest[0][1] >= ENTRY_OWNS_P
+
+
+def _keeps_choice(base: KnowledgeBase, chosen: Hit | None, situational_id: str, lead: str | None) -> bool:
+    """Whether the framework-choice entry the rankers chose stands although the message names
+    its buyers: the situation read nothing the rankers cannot (no region, regulation or scope
+    chose the rule, only the fallback for buyers or no buyers), so it has no better entry
+    ("we grew from 10 to 80 people and clients ask for compliance: what do fast-growing
+    companies do first?" keeps the fast-growing entry). The regulated entry is never kept:
+    buyers that are banks do not make the asker a bank, which the rankers cannot tell apart
+    ("our clients are US and EU banks"). Twelfth round (docs/knowledge.md)."""
+    return (
+        chosen is not None
+        and lead is None
+        and situational_id in FALLBACK_ENTRIES
+        and base.items[chosen.position].entry.id not in (situational_id, REGULATED_ENTRY)
+    )
 
 
 def _foreign_beyond_regimes(query: Query) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from knowledge.catalogue import Control, control, control_ids_in
+from knowledge.catalogue import Control, control, control_ids_in, control_mentions
 from knowledge.qa.controls import is_category, lookup_in_message
 from knowledge.qa.howto import is_tool_howto
 from knowledge.qa.index import Bm25fIndex, Query
@@ -49,6 +49,40 @@ _MAPPING: Final = re.compile(
     r"|\bcorrespond\w*|\boverlap\w*",
     re.IGNORECASE,
 )
+
+
+#: Words that may come before a control id that is the subject of the message: "does CC7.2
+#: cover ...", "the NHI8 of owasp ...", "Clause 6.1.3 ...", "what's nhi6 about".
+_FRAMING: Final = frozenset(
+    """
+    does do is are what what's whats explain define describe summarise summarize meaning of
+    the control clause criterion criteria subcategory safeguard requirement iso iec 27001 soc
+    soc2 2 nist csf 2.0 owasp nhi cis annex a tsc in under and so ok hi hey quick question q
+    """.split()
+)
+#: At most this many framing words before the id.
+_MAX_FRAMING_WORDS: Final = 4
+#: ...unless the message asks how to act on it ("nhi2 secret leakage, how to mitigate in
+#: github?", "nhi9 reuse - fix?"): an entry says how, the record only what the control asks.
+_ASKS_PRACTICE: Final = re.compile(
+    r"\bhow\s+(?:to|do|does|should|can|would|often)\b|\bfix\w*|\bmitigat\w*|\bremediat\w*|"
+    r"\bexamples?\b|\bin practice\b|\bhave to do\b|\bevidence\b",
+    re.IGNORECASE,
+)
+
+
+def control_is_subject(question: str) -> bool:
+    """Whether the message opens with the control it names, bar a few framing words ("NHI2
+    tldr?", "does cc7.2 cover alerting on odd service account use?", "Clause 6.1.3 risk
+    treatment - what must it contain?"): it asks about the control itself, which its catalogue
+    record answers, not about a task the control bears on ("how should IAM changes go through
+    change management for CC8.1?") or how to act on it (`_ASKS_PRACTICE`). Twelfth round
+    (docs/knowledge.md)."""
+    mentions = control_mentions(question)
+    if not mentions or _ASKS_PRACTICE.search(question):
+        return False
+    before = re.findall(r"[a-z0-9.']+", question[: mentions[0][0]].lower())
+    return len(before) <= _MAX_FRAMING_WORDS and all(word in _FRAMING for word in before)
 
 
 def asks_mapping(question: str) -> bool:

@@ -36,6 +36,7 @@ TRAINING_SETS: Final = (
     "practitioner7",
     "practitioner8",
     "practitioner9",
+    "practitioner10",
     "dev7",
     "training_a",
     "training_b",
@@ -59,7 +60,7 @@ TRAINING_SETS: Final = (
 #: The blind sets: never learnt, and a training question that one of them also asks is left
 #: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
 #: one" are the same input), so they measure only wording the model has not seen.
-HELD_OUT_SETS: Final = ("practitioner10", "practitioner11", "practitioner12")
+HELD_OUT_SETS: Final = ("practitioner11", "practitioner12", "practitioner13")
 
 
 def inputs_of(names: Sequence[str], eval_dir: Path = EVAL_DIR) -> frozenset[tuple[str, ...]]:

@@ -299,8 +299,8 @@ def practitioner10() -> tuple[list[Case], list[str]]:
     second language, Indian SaaS founder, Canadian credit-union IT auditor, container-platform
     DevSecOps engineer, US school-district IT director, Scandinavian broadcaster's identity
     architect, security consultant writing a readiness report), written like the twelfth and
-    frozen at the end of the eighth round, before the ninth measured it first; it only
-    measures."""
+    frozen at the end of the eighth round, before the ninth measured it first; it measured
+    the ninth to eleventh, and is training data since the twelfth."""
     return _held_out("practitioner10")
 
 
@@ -323,6 +323,17 @@ def practitioner12() -> tuple[list[Case], list[str]]:
     like the fifteenth and frozen at the start of the tenth round, before the eleventh
     measured it first; it only measures."""
     return _held_out("practitioner12")
+
+
+def practitioner13() -> tuple[list[Case], list[str]]:
+    """The seventeenth set (tests/eval/practitioner13.yaml): 320 + 65 questions by ten new
+    personas (pharmaceutical GxP validation lead, Dutch cloud platform engineer, telecom
+    OSS/BSS engineer, law firm IT manager, ad-tech Kubernetes SRE, Australian government
+    contractor's security officer, Singapore fintech CISO, ML platform engineer running AI
+    agents, Big Four junior IT auditor, non-technical e-commerce founder), written like the
+    sixteenth and frozen at the start of the eleventh round, before the twelfth measured it
+    first; it only measures."""
+    return _held_out("practitioner13")
 
 
 def dev7() -> tuple[list[Case], list[str]]:
@@ -360,6 +371,26 @@ def dev10() -> tuple[list[Case], list[str]]:
     compliance lead, airline IAM analyst, Japanese IT planner, SOC 2 readiness consultant, bank
     platform engineer). Its misses are read; it is not learnt."""
     return _held_out("dev10")
+
+
+def dev11() -> tuple[list[Case], list[str]]:
+    """The eleventh round's development set (tests/eval/dev11.yaml), written like dev10 by ten
+    more personas (electricity utility's OT security engineer, Chilean SaaS operations lead,
+    non-profit volunteer IT coordinator, media company's Azure administrator, Nordic
+    municipality's IAM officer, crypto exchange security engineer, shipping company's SAP Basis
+    administrator, Korean SaaS compliance manager, data-engineering lead, bank vendor-risk
+    analyst). Its misses are read; it is not learnt."""
+    return _held_out("dev11")
+
+
+def dev12() -> tuple[list[Case], list[str]]:
+    """The twelfth round's development set (tests/eval/dev12.yaml), written like dev11 by ten
+    more personas (Swiss private-bank IAM engineer, US insurance-broker IT manager, Chilean
+    mining OT engineer, Filipino BPO security lead, games live-operations SRE, non-profit
+    health-research data steward, automotive supplier's ISMS manager, marketing agency tech
+    lead, retailer's vendor-risk analyst, fintech platform engineer). Its misses are read; it
+    is not learnt."""
+    return _held_out("dev12")
 
 
 def oos_tuning() -> list[str]:
@@ -415,10 +446,13 @@ def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
         ("practitioner10", *practitioner10()),
         ("practitioner11", *practitioner11()),
         ("practitioner12", *practitioner12()),
+        ("practitioner13", *practitioner13()),
         ("dev7", *dev7()),
         ("dev8", *dev8()),
         ("dev9", *dev9()),
         ("dev10", *dev10()),
+        ("dev11", *dev11()),
+        ("dev12", *dev12()),
         ("oos_tuning", [], oos_tuning()),
         *((f"training_{x}", *training(f"training_{x}")) for x in "abcdefghijklmnopqr"),
     ]
