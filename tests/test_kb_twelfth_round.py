@@ -49,7 +49,11 @@ def test_practitioner10_is_learnt_and_the_blind_sets_are_the_eleventh_to_thirtee
             NORTH_AMERICA_LEAD,
         ),
         # one region, no demand named: the region's entry, as before
-        ("our buyers are mostly in the nordics. iso or soc2 first?", "when-iso27001", OUTSIDE_NA_LEAD),
+        (
+            "our buyers are mostly in the nordics. iso or soc2 first?",
+            "when-iso27001",
+            OUTSIDE_NA_LEAD,
+        ),
     ],
 )
 def test_a_region_with_a_procurement_demand_gets_the_procurement_entry(
@@ -111,7 +115,9 @@ def test_the_fallback_rule_does_not_replace_the_rankers_framework_choice() -> No
         ("what about the weather", False),
     ],
 )
-def test_a_control_is_the_subject_when_the_message_opens_with_it(question: str, subject: bool) -> None:
+def test_a_control_is_the_subject_when_the_message_opens_with_it(
+    question: str, subject: bool
+) -> None:
     assert control_is_subject(question) is subject
 
 
@@ -151,3 +157,17 @@ def test_a_spreadsheet_formula_is_a_writing_task() -> None:
 
 def test_these_tests_questions_are_in_no_evaluation_or_training_set() -> None:
     assert repeated_questions(Path(__file__)) == []
+
+
+def test_the_procurement_entry_after_a_region_lead_reads_as_one_answer() -> None:
+    from knowledge.qa.situational import led_answer
+
+    question = (
+        "our buyers are mostly in the nordics and their procurement wants an accredited "
+        "certificate. iso or soc2 first?"
+    )
+    answer = ask(question).answer
+    assert answer.startswith(f"{OUTSIDE_NA_LEAD} The rule in full: North American procurement")
+    assert "It depends on where the buyers are" not in answer  # the lead has said where
+    assert led_answer("It depends on where the buyers are. X.", None).startswith("It depends")
+    assert led_answer("ISO fits.", NORTH_AMERICA_LEAD) == f"{NORTH_AMERICA_LEAD} ISO fits."

@@ -54,6 +54,7 @@ from knowledge.qa.situational import (
     OFFER,
     cued_entry,
     is_choice,
+    led_answer,
     names_buyers,
     situation,
 )
@@ -387,7 +388,7 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
         ):
             # the core question, in the asker's context
             result = _answer(situational.entry, hit.norm_score)
-            text = result.answer if lead is None else f"{lead} {result.answer}"
+            text = led_answer(result.answer, lead)
             return result.model_copy(update={"answer": f"{text}\n\n{OFFER}"})
     if chosen is None:
         offered = suggestions(base.items, query, hits, first=contenders)
@@ -417,7 +418,9 @@ def _entry_owns(base: KnowledgeBase, query: Query, chosen: Hit | None, question:
     return bool(likeliest) and likeliest[0][0] == entry_id and likeliest[0][1] >= ENTRY_OWNS_P
 
 
-def _keeps_choice(base: KnowledgeBase, chosen: Hit | None, situational_id: str, lead: str | None) -> bool:
+def _keeps_choice(
+    base: KnowledgeBase, chosen: Hit | None, situational_id: str, lead: str | None
+) -> bool:
     """Whether the framework-choice entry the rankers chose stands although the message names
     its buyers: the situation read nothing the rankers cannot (no region, regulation or scope
     chose the rule, only the fallback for buyers or no buyers), so it has no better entry

@@ -53,13 +53,12 @@ _MAPPING: Final = re.compile(
 
 #: Words that may come before a control id that is the subject of the message: "does CC7.2
 #: cover ...", "the NHI8 of owasp ...", "Clause 6.1.3 ...", "what's nhi6 about".
-_FRAMING: Final = frozenset(
-    """
-    does do is are what what's whats explain define describe summarise summarize meaning of
-    the control clause criterion criteria subcategory safeguard requirement iso iec 27001 soc
-    soc2 2 nist csf 2.0 owasp nhi cis annex a tsc in under and so ok hi hey quick question q
-    """.split()
-)
+_FRAMING_TEXT: Final = """
+does do is are what what's whats explain define describe summarise summarize meaning of
+the control clause criterion criteria subcategory safeguard requirement iso iec 27001 soc
+soc2 2 nist csf 2.0 owasp nhi cis annex a tsc in under and so ok hi hey quick question q
+"""
+_FRAMING: Final = frozenset(_FRAMING_TEXT.split())
 #: At most this many framing words before the id.
 _MAX_FRAMING_WORDS: Final = 4
 #: ...unless the message asks how to act on it ("nhi2 secret leakage, how to mitigate in

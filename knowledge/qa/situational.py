@@ -54,7 +54,8 @@ _OUTSIDE_NA: Final = re.compile(
     r"dutch|spain|spanish|italy|italian|japan|japanese|apac|asia|asian|australia|australian|"
     r"singapore|india|indian|middle east|latam|brazil|brazilian|south americ\w*|latin americ\w*|"
     r"korea|korean|china|chinese|hong kong|taiwan|southeast asia\w*|asean|uae|emirati|"
-    r"saudi|qatar|gulf|gcc|israel|israeli|swiss|switzerland|ireland|irish|new zealand|nz|africa|african)\b"
+    r"saudi|qatar|gulf|gcc|israel|israeli|swiss|switzerland|ireland|irish|new zealand|nz|africa|"
+    r"african)\b"
 )
 _NORTH_AMERICA: Final = re.compile(
     r"\b(?:usa|north america|north american|canada|canadian|stateside)\b|\bu\.s\.(?!\w)"
@@ -76,8 +77,8 @@ _NORTH_AMERICA: Final = re.compile(
 #: and the region entries' own text says why a framework fits, not what procurement asks).
 _DEMAND: Final = re.compile(
     r"\bprocurement\b|\bquestionnaires?\b|\bcertif\w*|\bcerts?\b|\baccredit\w*|\breports?\b|"
-    r"\bsecurity reviews?\b|\bvendor (?:risk|review|onboarding)\w*|\bask(?:s|ing|ed)?\s+(?:us\s+)?for\b|"
-    r"\baccept\w*"
+    r"\bsecurity reviews?\b|\bvendor (?:risk|review|onboarding)\w*|"
+    r"\bask(?:s|ing|ed)?\s+(?:us\s+)?for\b|\baccept\w*"
 )
 #: A mention of customers that says there are none asking ("no customer pressure yet", "no
 #: customer is asking for a report"): it names no buyers.
@@ -183,6 +184,22 @@ NORTH_AMERICA_LEAD: Final = (
     "asks for a SOC 2 report."
 )
 
+#: How the procurement entry opens; after a region's lead that has been said, so the rest of
+#: the entry follows as the rule in full.
+_DEPENDS: Final = "It depends on where the buyers are. "
+
+
+def led_answer(answer: str, lead: str | None) -> str:
+    """An entry's answer opened with the region's lead, when the region chose it: the
+    procurement entry's "It depends on where the buyers are." would contradict the lead just
+    given, so its rule follows as the rule in full."""
+    if lead is None:
+        return answer
+    if answer.startswith(_DEPENDS):
+        return f"{lead} The rule in full: {answer[len(_DEPENDS) :]}"
+    return f"{lead} {answer}"
+
+
 OFFER: Final = (
     "For a recommendation that takes your whole situation into account (goal, scope, "
     "customers' regions, regulation, what you already hold), run the scoping assessment with "
@@ -223,7 +240,7 @@ def _clauses(question: str) -> tuple[str | None, list[str]]:
             # the buyers' region may come just before the word for them: "europe customer",
             # "german mittelstand customers" (not before a verb: "a german company selling")
             before = None if selling else re.search(r"(?:\b[a-z]+\s+){1,2}$", clause[:start])
-            if before and (_OUTSIDE_NA.search(before.group()) or _NORTH_AMERICA.search(before.group())):
+            if before and _region(before.group()) is not None:
                 start = before.start()
             buyers.append(clause[start:])
             about_us.append(clause[:start])
