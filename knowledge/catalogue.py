@@ -157,8 +157,10 @@ def control_ids_in(text: str) -> list[str]:
 
 
 def control_mentions(text: str) -> list[tuple[int, str]]:
-    """Where `text` names catalogued controls: (character offset, id) in order of appearance,
-    read as `control_ids_in` reads them (a control named twice appears twice)."""
+    """Where `text` names catalogued controls: (character offset in `text.lower()`, id) in
+    order of appearance, read as `control_ids_in` reads them (a control named twice appears
+    twice). The offsets are the text's own unless lower-casing changes a character's length
+    ("İ" becomes two), which no id or framing word has."""
     low = text.lower()
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []

@@ -12,11 +12,7 @@ import pytest
 from knowledge.catalogue import control_ids_in, control_mentions
 from knowledge.qa import ask
 from knowledge.qa.control_question import control_is_subject
-from knowledge.qa.situational import (
-    NORTH_AMERICA_LEAD,
-    OUTSIDE_NA_LEAD,
-    situation,
-)
+from knowledge.qa.situational import NORTH_AMERICA_LEAD, OUTSIDE_NA_LEAD, led_answer, situation
 from knowledge.qa.training_data import HELD_OUT_SETS, TRAINING_SETS
 from knowledge.qa.writing import is_writing_task
 from tests.eval.harness import NEXT_BLIND_SETS
@@ -71,12 +67,38 @@ def test_a_region_with_a_procurement_demand_gets_the_procurement_entry(
         "we sell legal software to law firms in the UK and US, iso 27001 or soc 2 first?",
         "we sell legal software to law firms in the uk and us, iso 27001 or soc 2 first?",
         # every clause that names buyers is read, with the region just before the word for them
-        "our customer in the US wants soc2 and the german customer wants iso, which first?",
+        "our customer in the US wants soc2, the german customer wants iso, which first?",
+        # a list of places split by commas is one buyers' clause
+        "our customers are in the UK, US and Canada, iso or soc2?",
+        "our customers are in the us and germany, iso or soc2?",
     ],
 )
 def test_buyers_on_both_sides_get_the_rule_that_depends_on_where_they_are(question: str) -> None:
     assert situation(question) == ("enterprise-procurement", None)
     assert ask(question).entry_ids == ["enterprise-procurement"]
+
+
+def test_us_in_capitals_is_the_country() -> None:
+    # only the capitals decide here: "us law firms" could be the pronoun's
+    assert situation("we sell to US law firms, iso or soc2?")[0] == "when-soc2"
+    assert situation("we sell to us law firms, iso or soc2?")[0] == "enterprise-procurement"
+    # a cloud region is no customer: "AWS US-East" leaves the european buyers outside
+    hosted = "our customers are european and we host in AWS US-East, iso or soc2?"
+    assert situation(hosted) == ("when-iso27001", OUTSIDE_NA_LEAD)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the demand must be the buyers': the asker's own reporting line or certificate is not
+        "customers in germany, I report to the CTO, iso or soc2?",
+        "our customers are european, iso certification or soc2 report first?",
+        # a negated mention does not hide the buyers named after it
+        "no customer pressure yet though german prospects mention iso, which first iso or soc2?",
+    ],
+)
+def test_only_the_buyers_clauses_say_what_they_demand(question: str) -> None:
+    assert situation(question) == ("when-iso27001", OUTSIDE_NA_LEAD)
 
 
 def test_capitals_and_the_pronoun() -> None:
@@ -112,6 +134,8 @@ def test_the_fallback_rule_does_not_replace_the_rankers_framework_choice() -> No
         ("how should IAM role changes go through change management for CC8.1?", False),
         ("which csf subcategory holds the robot inventory, ID.AM-02?", False),
         ("nhi2 leaked key, how to mitigate in gitlab?", False),  # how to act: an entry's
+        ("nhi2 leaked key, what should we do?", False),
+        ("does cc6.1 want MFA on robots or is a vault enough?", False),
         ("what about the weather", False),
     ],
 )
@@ -153,6 +177,9 @@ def test_a_spreadsheet_formula_is_a_writing_task() -> None:
     )
     assert is_writing_task(question)
     assert not ask(question).answered
+    # a formula of the method, or a macro-level view, is no spreadsheet
+    assert not is_writing_task("give me the formula for the risk score in an iso risk method")
+    assert not is_writing_task("write a macro-level summary of what soc 2 cc6 asks")
 
 
 def test_these_tests_questions_are_in_no_evaluation_or_training_set() -> None:
@@ -160,8 +187,6 @@ def test_these_tests_questions_are_in_no_evaluation_or_training_set() -> None:
 
 
 def test_the_procurement_entry_after_a_region_lead_reads_as_one_answer() -> None:
-    from knowledge.qa.situational import led_answer
-
     question = (
         "our buyers are mostly in the nordics and their procurement wants an accredited "
         "certificate. iso or soc2 first?"

@@ -65,7 +65,8 @@ _MAX_FRAMING_WORDS: Final = 4
 #: github?", "nhi9 reuse - fix?"): an entry says how, the record only what the control asks.
 _ASKS_PRACTICE: Final = re.compile(
     r"\bhow\s+(?:to|do|does|should|can|would|often)\b|\bfix\w*|\bmitigat\w*|\bremediat\w*|"
-    r"\bexamples?\b|\bin practice\b|\bhave to do\b|\bevidence\b",
+    r"\bexamples?\b|\bin practice\b|\bhave to do\b|\bevidence\b|"
+    r"\bwhat (?:should|do|must) (?:we|i)\b|\bsteps\b|\bbest way\b|\bapproach\b|\benough\b",
     re.IGNORECASE,
 )
 

@@ -27,7 +27,7 @@ _VERB: Final = r"(?:write|draft|generate|compose|code\s+up|give\s+me|send\s+me|p
 #: Code and configuration, by the names of its artefacts (both lists below use them).
 _CODE_ARTEFACTS: Final = (
     r"code|script|snippet|one-?liner|terraform|cloudformation|bicep|regex|sql|query|yaml|"
-    r"dockerfile|helm chart|formula|macro|vba"
+    r"dockerfile|helm chart|(?:excel|spreadsheet|sheets)\s+(?:formula|macro)|vba\s+macro|vba"
 )
 _ARTEFACT: Final = (
     r"(?:" + _CODE_ARTEFACTS + r"|policy document|policy|password policy|email|e-mail|template|"
