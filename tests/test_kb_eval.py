@@ -235,12 +235,9 @@ def test_practitioner_sets_are_big_enough_and_frozen() -> None:
             assert hashlib.sha256(raw).hexdigest() == FROZEN_SHA256[name], name
 
 
-#: Written and frozen at the start of the eleventh round (d62d318, committed alone before any
-#: change) for the twelfth, which measures it first (`NEXT_BLIND_SETS`): never scored before
-#: then, so only its hash is pinned here.
-NEXT_FROZEN_SHA256 = {
-    "practitioner13": "63dba6d987eda69f6829d50fdbb32f06c37a4403ea13bb7cbd237c20dce0cdc4"
-}
+#: The next round's blind set, pinned by its hash once written and committed alone before any
+#: change (`NEXT_BLIND_SETS`); none after the twelfth round (tests/eval/harness.py says why).
+NEXT_FROZEN_SHA256: dict[str, str] = {}
 
 
 def test_the_next_rounds_blind_set_is_frozen_and_neither_learnt_nor_scored() -> None:

@@ -37,7 +37,9 @@ from knowledge.safe_yaml import load_packaged
 EVAL_DIR = Path(__file__).parent
 #: Blind sets written for a later round: frozen, never learnt, never scored or shown until
 #: that round measures them first (tests/test_kb_eval.py pins their hashes).
-NEXT_BLIND_SETS = ("practitioner13",)
+#: Empty after the twelfth round: its next blind set (practitioner14) was still being written
+#: when the round closed, so the thirteenth must have one written and frozen before any change.
+NEXT_BLIND_SETS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
