@@ -8,10 +8,10 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
-from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from bot.cli import tasks as tasks_cli
 from bot.cli.main import main
@@ -199,16 +199,20 @@ def test_database_that_is_not_a_database_is_one_line(
 
 def test_import_commits_in_chunks_so_other_writers_get_in(
         cli: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Chunking is proved by counting commits, not by timing gaps (which a loaded CI machine
+    stretches); the other writer only has to get in at least once while the import runs."""
     monkeypatch.setattr(tasks_cli, "IMPORT_CHUNK", 50)
     due = (date.today() + timedelta(days=30)).isoformat()
     rows = "".join(f"rotation,Task {i},cli:local:ana,{due}\n" for i in range(3000))
     (cli / "big.csv").write_text("kind,title,owner,due\n" + rows)
     main(["tasks", "list"])  # create and migrate the database first
+    commits: list[float] = []
+    event.listen(get_engine(), "commit", lambda _conn: commits.append(time.monotonic()))
     successes: list[float] = []
     done = threading.Event()
 
     def other_writer() -> None:  # another process's write, e.g. an /idgov assess step
-        conn = sqlite3.connect(cli / "cli.db", timeout=0.05)
+        conn = sqlite3.connect(cli / "cli.db", timeout=2.0)
         conn.execute("CREATE TABLE IF NOT EXISTS probe (x)")
         conn.commit()
         while not done.is_set():
@@ -233,8 +237,7 @@ def test_import_commits_in_chunks_so_other_writers_get_in(
         thread.join()
     assert len(tasks(cli)) == 3000
     assert "Imported 3000" in capsys.readouterr().out
-    # the other writer was never locked out for long: each chunk lets it in
-    marks = [started] + [t for t in successes if started < t < finished] + [finished]
-    longest = max(b - a for a, b in pairwise(marks))
-    assert finished - started > 1.0, "import too fast to tell"
-    assert longest < 0.5 * (finished - started), (longest, finished - started)
+    import_commits = [t for t in commits if started < t < finished]
+    assert len(import_commits) >= 3000 // 50, len(import_commits)
+    # between two chunk commits the lock is free: the other writer got in before the end
+    assert any(started < t < import_commits[-1] for t in successes), len(successes)
