@@ -22,14 +22,15 @@ ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing
 UNANCHORED = "passwords for the robots never expire and never change, is that an issue"
 #: A control named with the same kind of wording: the control's record still answers it.
 NAMED_CONTROL = "A.5.18 how often do they look"
-#: The classifier leans 0.38 to the NHI-visibility entry and second to a framework-choice one
-#: (the twelfth round's models; the eleventh's example now ranks soc2-what second).
-SECOND_CHOICE = "would knowing all our robots count for iso or soc2 assessments"
+#: The classifier leans 0.26 to the NHI-visibility entry and second to a framework-choice one
+#: (the thirteenth round's models; the twelfth's example, "would knowing all our robots count
+#: for iso or soc2 assessments", now leans 0.43 to the first, which then answers).
+SECOND_CHOICE = "knowing all our robots: does iso or soc2 care more"
 
 
-def test_practitioner9_is_learnt_and_the_development_sets_are_not() -> None:
+def test_practitioner9_is_learnt_and_the_development_sets_are_never_blind() -> None:
     assert "practitioner9" in TRAINING_SETS  # measured in the eighth, ninth and tenth rounds
-    assert not {"dev8", "dev9", "dev10", "dev11"} & {*TRAINING_SETS, *HELD_OUT_SETS}
+    assert not {"dev8", "dev9", "dev10", "dev11"} & set(HELD_OUT_SETS)  # learnt since the 13th
     assert "practitioner13" not in {*TRAINING_SETS, *NEXT_BLIND_SETS}  # blind since the twelfth
 
 
@@ -137,9 +138,9 @@ def test_a_category_named_in_a_longer_message_is_no_look_up(question: str) -> No
 def test_the_framework_choice_second_leads_only_when_the_first_is_unsure(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(ASK, "SITUATIONAL_RIVAL_P", 0.5)  # 0.38 is unsure: the choice leads
+    monkeypatch.setattr(ASK, "SITUATIONAL_RIVAL_P", 0.5)  # 0.26 is unsure: the choice leads
     assert ask(SECOND_CHOICE).entry_ids == ["choose-iso-or-soc2"]
-    monkeypatch.setattr(ASK, "SITUATIONAL_RIVAL_P", 0.3)  # 0.38 leads: no situational answer
+    monkeypatch.setattr(ASK, "SITUATIONAL_RIVAL_P", 0.2)  # 0.26 leads: no situational answer
     refused = ask(SECOND_CHOICE)
     assert not refused.answered
     assert refused.suggestions[0].id == "nhi-visibility-why"

@@ -260,8 +260,11 @@ def _features(question: str, entry_id: str) -> tuple[float, bool, float, int]:
 
 
 def test_a_sure_classifier_answers_a_long_question_the_entry_covers_little_of(
-    model_override: list[IntentModel | None],
+    model_override: list[IntentModel | None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The sure tier alone: the scope tier, which answers "likely" entries when the scope
+    classifier is certain, is off (tests/test_kb_ninth_round.py tests it)."""
+    monkeypatch.setattr(ASK, "SCOPE_SURE", 2.0)
     coverage, anchored, foreign, known = _features(LONG_BREAK_GLASS, "evidence-break-glass")
     assert ASK.MIN_SURE_COVERAGE <= coverage < ASK.MIN_COVERAGE and anchored and foreign == 0
     assert known >= ASK.MIN_KNOWN_TERMS
@@ -301,8 +304,10 @@ def test_a_sure_classifier_is_still_refused_where_the_looser_floors_do_not_hold(
     """`guard`: the one condition of the looser floors the question fails (the others hold, so
     it is that guard, not another, that refuses it). The scope tier, which may answer past
     these guards when the scope classifier is sure, is off here (tests/test_kb_ninth_round.py
-    tests it)."""
+    tests it), and so is the certain tier, which lets a certain classifier past a context word
+    when the scope classifier agrees (tests/test_kb_thirteenth_round.py)."""
     monkeypatch.setattr(ASK, "SCOPE_SURE", 2.0)
+    monkeypatch.setattr(ASK, "CERTAIN_PROBABILITY", 2.0)
     coverage, anchored, foreign, known = _features(question, "evidence-break-glass")
     held = {
         "known": known >= ASK.MIN_KNOWN_TERMS,

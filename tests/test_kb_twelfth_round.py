@@ -21,11 +21,11 @@ from tests.eval.unseen import repeated_questions
 ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing the module
 
 
-def test_practitioner10_is_learnt_and_the_blind_sets_are_the_eleventh_to_thirteenth() -> None:
-    assert set(HELD_OUT_SETS) == {"practitioner11", "practitioner12", "practitioner13"}
+def test_practitioner10_is_learnt_and_practitioner13_is_blind() -> None:
+    assert {"practitioner12", "practitioner13"} <= set(HELD_OUT_SETS)  # and 11 until the 13th
     assert "practitioner10" in TRAINING_SETS  # measured in the ninth, tenth and eleventh rounds
-    assert not {"dev8", "dev9", "dev10", "dev11", "dev12"} & {*TRAINING_SETS, *HELD_OUT_SETS}
-    assert "practitioner13" not in NEXT_BLIND_SETS  # measured first in this round
+    assert "dev12" not in {*TRAINING_SETS, *HELD_OUT_SETS}  # read, not learnt
+    assert "practitioner13" not in NEXT_BLIND_SETS  # measured first in the twelfth round
 
 
 @pytest.mark.parametrize(

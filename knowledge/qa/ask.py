@@ -50,8 +50,13 @@ from knowledge.qa.scope import shipped_scope_model
 from knowledge.qa.situational import (
     BETTER_ENTRY,
     CHOICE_ENTRIES,
+    CUSTOMER_ENTRY,
     FALLBACK_ENTRIES,
+    ISO_REGION_ENTRY,
+    NORTH_AMERICA_LEAD,
     OFFER,
+    OUTSIDE_NA_LEAD,
+    SOC2_REGION_ENTRY,
     cued_entry,
     is_choice,
     led_answer,
@@ -180,6 +185,17 @@ SCOPE_MAX_FOREIGN: Final = 0.4
 #: 851); at 0.99 one more leak, at 0.997 nine answers fewer (docs/knowledge.md, "Eleventh
 #: round").
 SCOPE_CERTAIN: Final = 0.995
+#: The certain tier: when the intent classifier is all but certain of an entry and the scope
+#: classifier agrees the message is ours, a foreign or unseen word is the asker's context
+#: ("major and minor NC in ISO vs findings in TISAX - how does ISO classify them?", "Why does
+#: visibility of all NHIs matter for the ISO audit? We have maybe 3000 service accounts"), not
+#: the subject, and the sure tier's word guards do not refuse it; the request sentence must
+#: still be ours. Thirteenth round, training sets held out in six groups: 31 more right
+#: answers of 10,570, no more wrong ones, pool leaks unchanged (at scope 0.95 one more leak;
+#: at probability 0.8 two more answers) (docs/knowledge.md, "Thirteenth round").
+CERTAIN_PROBABILITY: Final = 0.9
+CERTAIN_SCOPE: Final = 0.98
+CERTAIN_MAX_FOREIGN: Final = 0.4
 #: BM25F's best is answered only when it is among the classifier's this many likeliest entries
 #: (two answered more on the tuned sets but gave more wrong answers on the blind ones).
 AGREEMENT_DEPTH: Final = 1
@@ -430,12 +446,25 @@ def _keeps_choice(
     companies do first?" keeps the fast-growing entry). The regulated entry is never kept:
     buyers that are banks do not make the asker a bank, which the rankers cannot tell apart
     ("our clients are US and EU banks"). Twelfth round (docs/knowledge.md)."""
+    if chosen is None:
+        return False
+    chosen_id = base.items[chosen.position].entry.id
+    if situational_id == CUSTOMER_ENTRY and lead is not None:
+        # the region's own entry, chosen by the rankers, agrees with the region's lead: it
+        # answers "in which situations is SOC 2 the better choice?" from US buyers who ask
+        # for SOC 2 better than the procurement entry (thirteenth round)
+        return chosen_id == _REGION_ENTRY_OF_LEAD.get(lead)
     return (
-        chosen is not None
-        and lead is None
+        lead is None
         and situational_id in FALLBACK_ENTRIES
-        and base.items[chosen.position].entry.id not in (situational_id, REGULATED_ENTRY)
+        and chosen_id not in (situational_id, REGULATED_ENTRY)
     )
+
+
+_REGION_ENTRY_OF_LEAD: Final = {
+    OUTSIDE_NA_LEAD: ISO_REGION_ENTRY,
+    NORTH_AMERICA_LEAD: SOC2_REGION_ENTRY,
+}
 
 
 def _foreign_beyond_regimes(query: Query) -> bool:
@@ -658,6 +687,14 @@ def _is_about(
         and candidate.foreign_share <= MAX_FOREIGN
     ):
         return True
+    if (
+        probability >= CERTAIN_PROBABILITY
+        and candidate.anchored
+        and candidate.foreign_share <= CERTAIN_MAX_FOREIGN
+        and len(query.unknown) <= unknown_cap * len(query.terms)
+        and in_scope() >= CERTAIN_SCOPE
+    ):
+        return request_is_ours()
     if query.foreign and len(query.terms) < MIN_SURE_FOREIGN_TERMS:
         return False
     sure = (

@@ -50,6 +50,14 @@ _SELLING_TO: Final = re.compile(
     r"\b(?:sell(?:s|ing)?|sold)\s+(?:\w+\s+){0,2}?(?:to|into)\b|\b(?:customers?|clients?|buyers?|"
     r"prospects?|pipeline|merchants?)\s+(?:is|are|include|includes|mostly|mainly)\b"
 )
+#: A message names its buyers with those words or with more of them ("customers all US",
+#: "clients in the gulf"; thirteenth round): enough to read the situation, though the buyers'
+#: clause still starts only where `_SELLING_TO` finds it, so a region just before the word
+#: for them still counts ("europe customers in retail").
+_NAMES_BUYERS: Final = re.compile(
+    rf"{_SELLING_TO.pattern}|\b(?:customers?|clients?|buyers?|prospects?|pipeline|merchants?)\s+"
+    r"(?:all|largely|primarily|predominantly|in|across|from|based)\b"
+)
 #: Where the buyers are, when the message says so (issue 11: region conditions the rule).
 _OUTSIDE_NA_NAMES: Final = (
     r"europe|european|eu|emea|uk|british|german|germany|french|france|dach|nordics?|"
@@ -287,7 +295,7 @@ def names_buyers(question: str) -> bool:
     German banks"): the situational rule then reads their sector and region, which word
     matching cannot (an entry about *being* a hospital shares the word). A bare mention of
     customers or sales ("customers want soc 2 - type 1 or type 2?") is not enough."""
-    return _SELLING_TO.search(question.lower()) is not None
+    return _NAMES_BUYERS.search(question.lower()) is not None
 
 
 def situation_entry(question: str) -> str:
@@ -344,7 +352,42 @@ def _region(buyers: str) -> str | None:
         return "outside"
     if inside and not outside:
         return "north-america"
+    if outside and inside:
+        return _dominant_region(buyers)
     return None
+
+
+#: Words that say most of the buyers are in the region named just after them.
+_MOSTLY: Final = re.compile(
+    r"\b(?:mainly|mostly|primarily|predominantly|largely|chiefly|majority|most of|almost all|"
+    r"nearly all|overwhelmingly)\b"
+)
+#: What lies between two regions of one list ("US and EU", "UK, US", "US/EU").
+_LISTED: Final = re.compile(r"[\s,&+/]*(?:(?:and|or|plus)\b)?[\s,&+/]*(?:the\s+)?$")
+#: How far before a region's name (in characters) a `_MOSTLY` word may end.
+_MOSTLY_REACH: Final = 25
+
+
+def _dominant_region(buyers: str) -> str | None:
+    """The region most of the buyers are in, when the message weighs two ("selling mainly to
+    US enterprises, with a handful of EU customers"): the first region named within
+    `_MOSTLY_REACH` after a `_MOSTLY` word; None when such words point at both or neither
+    ("mostly US and EU customers" lists the EU with the US, so neither)."""
+    kinds = [
+        *((m.start(), m.end(), "north-america") for m in _NORTH_AMERICA.finditer(buyers)),
+        *((m.start(), m.end(), "north-america") for m in _US_IN_LIST.finditer(buyers)),
+        *((m.start(), m.end(), "outside") for m in _OUTSIDE_NA.finditer(buyers)),
+    ]
+    pointed: set[str] = set()
+    for mostly in _MOSTLY.finditer(buyers):
+        after = sorted(k for k in kinds if 0 <= k[0] - mostly.end() <= _MOSTLY_REACH)
+        if not after:
+            continue
+        first = after[0]
+        if any(k[2] != first[2] and _LISTED.match(buyers[first[1] : k[0]]) for k in after[1:]):
+            return None  # "mostly US and EU customers": both in the same breath
+        pointed.add(first[2])
+    return pointed.pop() if len(pointed) == 1 else None
 
 
 #: "when is X the better anchor", "when does X make more sense": the framework named first

@@ -56,11 +56,18 @@ TRAINING_SETS: Final = (
     "training_p",
     "training_q",
     "training_r",
+    # the thirteenth round: the tenth round's blind set, measured in the tenth to twelfth, and
+    # four development sets written like the blind sets, read in the eighth to twelfth
+    "practitioner11",
+    "dev8",
+    "dev9",
+    "dev10",
+    "dev11",
 )
 #: The blind sets: never learnt, and a training question that one of them also asks is left
 #: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
 #: one" are the same input), so they measure only wording the model has not seen.
-HELD_OUT_SETS: Final = ("practitioner11", "practitioner12", "practitioner13")
+HELD_OUT_SETS: Final = ("practitioner12", "practitioner13", "practitioner14")
 
 
 def inputs_of(names: Sequence[str], eval_dir: Path = EVAL_DIR) -> frozenset[tuple[str, ...]]:

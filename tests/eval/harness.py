@@ -37,9 +37,9 @@ from knowledge.safe_yaml import load_packaged
 EVAL_DIR = Path(__file__).parent
 #: Blind sets written for a later round: frozen, never learnt, never scored or shown until
 #: that round measures them first (tests/test_kb_eval.py pins their hashes).
-#: Empty after the twelfth round: its next blind set (practitioner14) was still being written
-#: when the round closed, so the thirteenth must have one written and frozen before any change.
-NEXT_BLIND_SETS: tuple[str, ...] = ()
+#: practitioner15, written and committed alone at the start of the thirteenth round, before any
+#: change, for the fourteenth to measure first.
+NEXT_BLIND_SETS: tuple[str, ...] = ("practitioner15",)
 
 
 @dataclass(frozen=True)
@@ -313,7 +313,8 @@ def practitioner11() -> tuple[list[Case], list[str]]:
     second language, law firm IT manager, analytics data engineer, Australian government
     contractor's security adviser, non-profit sysadmin, SOC 2 engagement senior, AI-agent
     platform engineer), written like the fourteenth and frozen at the end of the ninth round,
-    before the tenth measured it first; it only measures."""
+    before the tenth measured it first; it measured the tenth to twelfth, and is training data
+    since the thirteenth."""
     return _held_out("practitioner11")
 
 
@@ -338,6 +339,18 @@ def practitioner13() -> tuple[list[Case], list[str]]:
     return _held_out("practitioner13")
 
 
+def practitioner14() -> tuple[list[Case], list[str]]:
+    """The eighteenth set (tests/eval/practitioner14.yaml): 320 + 65 questions by ten new
+    personas (Irish medical-device software quality manager, Kenyan mobile-money SRE and
+    Italian energy-trading IT risk manager writing in a second language, US healthcare
+    revenue-cycle SaaS compliance analyst, logistics platform engineer, university HPC
+    administrator, head of security at a 25-person API start-up, data platform owner, ISO
+    27001 lead auditor turned consultant, car maker's supplier-risk manager), written like the
+    seventeenth and frozen at the start of the thirteenth round, before any change, which
+    measured it first; it only measures."""
+    return _held_out("practitioner14")
+
+
 def dev7() -> tuple[list[Case], list[str]]:
     """A development set (tests/eval/dev7.yaml): 320 + 65 questions written like the blind
     sets (entry ids, titles and control ids only) by ten more personas with the jargon of
@@ -352,7 +365,7 @@ def dev8() -> tuple[list[Case], list[str]]:
     personas (mainframe RACF administrator, Polish release lead, e-commerce SRE, biotech lab IT
     manager, municipal IT security officer, virtual CISO, telecom NOC engineer, hedge-fund
     MLOps engineer, buyer's procurement officer, HR-tech product manager). Its misses are read;
-    it is not learnt."""
+    it is not learnt (training data since the thirteenth round)."""
     return _held_out("dev8")
 
 
@@ -362,7 +375,7 @@ def dev9() -> tuple[list[Case], list[str]]:
     security engineer, county-government IT risk officer, mobile-app lead developer, Spanish
     utility OT security engineer, fractional CISO, research-data manager, payroll SaaS
     compliance manager, Vietnamese outsourcing delivery manager). Its misses are read; it is
-    not learnt."""
+    not learnt (training data since the thirteenth round)."""
     return _held_out("dev9")
 
 
@@ -371,7 +384,8 @@ def dev10() -> tuple[list[Case], list[str]]:
     personas (university IT security officer, French GRC analyst, MSP technician,
     broadcast-engineering manager, Polish backend developer, US defence subcontractor's
     compliance lead, airline IAM analyst, Japanese IT planner, SOC 2 readiness consultant, bank
-    platform engineer). Its misses are read; it is not learnt."""
+    platform engineer). Its misses are read; it is not learnt (training data since the
+    thirteenth round)."""
     return _held_out("dev10")
 
 
@@ -381,7 +395,7 @@ def dev11() -> tuple[list[Case], list[str]]:
     non-profit volunteer IT coordinator, media company's Azure administrator, Nordic
     municipality's IAM officer, crypto exchange security engineer, shipping company's SAP Basis
     administrator, Korean SaaS compliance manager, data-engineering lead, bank vendor-risk
-    analyst). Its misses are read; it is not learnt."""
+    analyst). Its misses are read; it is not learnt (training data since the thirteenth round)."""
     return _held_out("dev11")
 
 
@@ -393,6 +407,16 @@ def dev12() -> tuple[list[Case], list[str]]:
     lead, retailer's vendor-risk analyst, fintech platform engineer). Its misses are read; it
     is not learnt."""
     return _held_out("dev12")
+
+
+def dev13() -> tuple[list[Case], list[str]]:
+    """The thirteenth round's development set (tests/eval/dev13.yaml), written like dev12 by
+    ten more personas (Japanese factory IT manager, Israeli security start-up founder, NHS
+    trust IAM lead, charity Salesforce administrator, Czech e-commerce Kubernetes
+    administrator, UAE bank identity engineer, insurer's Vault administrator, CPA firm's SOC 2
+    manager, Australian superannuation risk officer, freelance DevOps contractor). Its misses
+    are read; it is not learnt."""
+    return _held_out("dev13")
 
 
 def oos_tuning() -> list[str]:
@@ -449,12 +473,14 @@ def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
         ("practitioner11", *practitioner11()),
         ("practitioner12", *practitioner12()),
         ("practitioner13", *practitioner13()),
+        ("practitioner14", *practitioner14()),
         ("dev7", *dev7()),
         ("dev8", *dev8()),
         ("dev9", *dev9()),
         ("dev10", *dev10()),
         ("dev11", *dev11()),
         ("dev12", *dev12()),
+        ("dev13", *dev13()),
         ("oos_tuning", [], oos_tuning()),
         *((f"training_{x}", *training(f"training_{x}")) for x in "abcdefghijklmnopqr"),
     ]
