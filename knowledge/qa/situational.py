@@ -250,7 +250,7 @@ def _clauses(question: str) -> tuple[str | None, list[str]]:
             continue
         follows_buyers = False
         selling = _SELLING_TO.search(clause)
-        if selling and _NO_CUSTOMERS.search(clause[: selling.start()]):
+        if selling and _denied(clause, selling):
             selling = None  # "no customer is asking for a report"
         found = selling or _first_asserted(clause)
         if found:
@@ -278,9 +278,15 @@ def _first_asserted(clause: str) -> re.Match[str] | None:
     """The first mention of customers in the clause that does not say there are none ("no
     customer pressure yet though german prospects mention iso" names the prospects)."""
     for found in _CUSTOMERS.finditer(clause):
-        if not _NO_CUSTOMERS.search(clause[: found.start()]):
+        if not _denied(clause, found):
             return found
     return None
+
+
+def _denied(clause: str, mention: re.Match[str]) -> bool:
+    """Whether the clause says there are none of the customers it mentions here ("no
+    customer is asking", "without any buyers yet"): `_NO_CUSTOMERS` just before the mention."""
+    return _NO_CUSTOMERS.search(clause[: mention.start()]) is not None
 
 
 def _country_us(question: str) -> str:
