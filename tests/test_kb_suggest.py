@@ -24,9 +24,9 @@ from tests.eval.harness import (
     Case,
     all_sets,
     expected,
-    practitioner11,
     practitioner12,
     practitioner13,
+    practitioner14,
 )
 from tests.teams_helpers import submits
 from tests.test_kb_cli import idgov
@@ -35,21 +35,20 @@ from tests.test_kb_cli import idgov
 #:         most out-of-scope questions allowed to get suggestions)
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
-#: questions are never printed). Measured 2026-12-02 after the twelfth round (docs/knowledge.md):
-#: practitioner11 12/35 refusals with the label suggested, 4/65 out-of-scope with suggestions;
-#: practitioner12 9/25 and 11/65; practitioner13 13/36 and 3/65. The floors are those figures
-#: less about one question; guards, not targets. (After the eleventh: practitioner11 14/37,
-#: practitioner12 12/30: the twelfth answers refusals whose label the buttons held.)
+#: questions are never printed). Measured 2026-12-03 after the thirteenth round
+#: (docs/knowledge.md): practitioner12 8/21 refusals with the label suggested, 11/65
+#: out-of-scope with suggestions; practitioner13 10/28 and 3/65; practitioner14 12/28 and
+#: 11/65. The floors are those figures less about one question; guards, not targets.
 FLOORS = {
-    "practitioner11": (0.31, 5),
-    "practitioner12": (0.32, 12),
-    "practitioner13": (0.33, 4),
+    "practitioner12": (0.33, 12),
+    "practitioner13": (0.32, 4),
+    "practitioner14": (0.39, 12),
 }
-POOLED_FLOOR = 0.33  # measured 34/96 = 35%
+POOLED_FLOOR = 0.35  # measured 30/77 = 39%
 BLIND_SETS = {
-    "practitioner11": practitioner11,
     "practitioner12": practitioner12,
     "practitioner13": practitioner13,
+    "practitioner14": practitioner14,
 }
 
 

@@ -1,4 +1,5 @@
-"""Issue 11, thirteenth round: more practitioners' wording learnt, the certain tier, where most
+"""Issue 11, thirteenth round: more practitioners' wording learnt (four development sets,
+practitioner11 and five new training sets), the certain tier, where most
 of the buyers are, and the region's own entry kept (docs/knowledge.md, "Thirteenth round").
 
 The questions here are this module's own; none is in an evaluation set (checked below)."""
@@ -29,6 +30,7 @@ def test_the_rotation_learns_practitioner11_and_four_development_sets() -> None:
     assert set(HELD_OUT_SETS) == {"practitioner12", "practitioner13", "practitioner14"}
     # practitioner11 was measured in the tenth to twelfth rounds; dev8 to dev11 were read
     assert {"practitioner11", "dev8", "dev9", "dev10", "dev11"} <= set(TRAINING_SETS)
+    assert {f"training_{x}" for x in "stuvw"} <= set(TRAINING_SETS)  # fifty new personas
     assert not {"dev12", "dev13"} & {*TRAINING_SETS, *HELD_OUT_SETS}  # still read, not learnt
     assert NEXT_BLIND_SETS == ("practitioner15",)  # written and frozen before any change
 

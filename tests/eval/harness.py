@@ -434,9 +434,9 @@ def oos_tuning() -> list[str]:
 
 
 def training(name: str) -> tuple[list[Case], list[str]]:
-    """A training set (tests/eval/training_a.yaml to _r): 330 (a-c) or 300 (d-r) labelled
-    questions each, written for the fifth (a-f), sixth (g-i), seventh (j-o) and eighth (p-r)
-    rounds by
+    """A training set (tests/eval/training_a.yaml to _w): 330 (a-c) or 300 (d-w) labelled
+    questions each, written for the fifth (a-f), sixth (g-i), seventh (j-o), eighth (p-r) and
+    thirteenth (s-w) rounds by
     helpers with different personas, who read each entry's question and the start of its
     answer but no evaluation set (d-r also the kinds of question the classifier confused or
     refused in cross-validation; m-r in the jargon of the personas' trades). The intent
@@ -482,7 +482,7 @@ def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
         ("dev12", *dev12()),
         ("dev13", *dev13()),
         ("oos_tuning", [], oos_tuning()),
-        *((f"training_{x}", *training(f"training_{x}")) for x in "abcdefghijklmnopqr"),
+        *((f"training_{x}", *training(f"training_{x}")) for x in "abcdefghijklmnopqrstuvw"),
     ]
 
 
