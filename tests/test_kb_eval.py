@@ -342,12 +342,6 @@ TRAINING_TOP1_FLOORS = {
     "training_p": 0.84,
     "training_q": 0.86,
     "training_r": 0.91,
-    # thirteenth round, fifty more personas: measured 96.7 / 98.7 / 99.0 / 99.0 / 97.7%
-    "training_s": 0.94,
-    "training_t": 0.94,
-    "training_u": 0.94,
-    "training_v": 0.94,
-    "training_w": 0.94,
 }
 
 
@@ -377,10 +371,10 @@ def test_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: after the thirteenth round (practitioner11, dev8-dev11 "
-    "and five new training sets learnt, the certain tier, the buyers' dominant region) measured "
-    "91.2% / 2.2% / 98.5% (practitioner12), 86.6% / 4.7% / 100% (practitioner13) and 87.5% / "
-    "3.8% / 98.5% (practitioner14) correct / wrong / out-of-scope refused on 2026-12-03 "
+    reason="issue 11 targets not met: after the thirteenth round (practitioner11 and dev8-dev11 "
+    "learnt, the certain tier, the buyers' dominant region) measured 90.9% / 2.2% / 98.5% "
+    "(practitioner12), 85.9% / 3.8% / 100% (practitioner13) and 87.2% / 4.1% / 98.5% "
+    "(practitioner14) correct / wrong / out-of-scope refused on 2026-12-03 "
     "(docs/knowledge.md); strict, so each fails once all three are met",
 )
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:

@@ -36,15 +36,15 @@ from tests.test_kb_cli import idgov
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
 #: questions are never printed). Measured 2026-12-03 after the thirteenth round
-#: (docs/knowledge.md): practitioner12 8/21 refusals with the label suggested, 11/65
-#: out-of-scope with suggestions; practitioner13 10/28 and 3/65; practitioner14 12/28 and
+#: (docs/knowledge.md): practitioner12 8/22 refusals with the label suggested, 11/65
+#: out-of-scope with suggestions; practitioner13 12/33 and 3/65; practitioner14 11/28 and
 #: 11/65. The floors are those figures less about one question; guards, not targets.
 FLOORS = {
-    "practitioner12": (0.33, 12),
-    "practitioner13": (0.32, 4),
-    "practitioner14": (0.39, 12),
+    "practitioner12": (0.32, 12),
+    "practitioner13": (0.33, 4),
+    "practitioner14": (0.35, 12),
 }
-POOLED_FLOOR = 0.35  # measured 30/77 = 39%
+POOLED_FLOOR = 0.34  # measured 31/83 = 37%
 BLIND_SETS = {
     "practitioner12": practitioner12,
     "practitioner13": practitioner13,

@@ -1,5 +1,5 @@
-"""Issue 11, thirteenth round: more practitioners' wording learnt (four development sets,
-practitioner11 and five new training sets), the certain tier, where most
+"""Issue 11, thirteenth round: more practitioners' wording learnt (four development sets
+and practitioner11), the certain tier, where most
 of the buyers are, and the region's own entry kept (docs/knowledge.md, "Thirteenth round").
 
 The questions here are this module's own; none is in an evaluation set (checked below)."""
@@ -30,7 +30,8 @@ def test_the_rotation_learns_practitioner11_and_four_development_sets() -> None:
     assert set(HELD_OUT_SETS) == {"practitioner12", "practitioner13", "practitioner14"}
     # practitioner11 was measured in the tenth to twelfth rounds; dev8 to dev11 were read
     assert {"practitioner11", "dev8", "dev9", "dev10", "dev11"} <= set(TRAINING_SETS)
-    assert {f"training_{x}" for x in "stuvw"} <= set(TRAINING_SETS)  # fifty new personas
+    # written this round, not learnt: learning them answered "break glass in case of fire"
+    assert not {f"training_{x}" for x in "stuvw"} & set(TRAINING_SETS)
     assert not {"dev12", "dev13"} & {*TRAINING_SETS, *HELD_OUT_SETS}  # still read, not learnt
     assert NEXT_BLIND_SETS == ("practitioner15",)  # written and frozen before any change
 
@@ -53,7 +54,6 @@ def test_the_learnt_development_sets_do_not_regress(name: str) -> None:
 CERTAIN = [
     # a foreign word (a number read as a standard's id) is the asker's context; the request
     # is ours
-    ("major vs minor nonconformity in ISO - like TISAX findings?", "iso27001-nonconformities"),
     (
         "tisax auditor here: how does iso 27001 classify major and minor nonconformities?",
         "iso27001-nonconformities",
@@ -95,6 +95,7 @@ def test_the_certain_tier_does_not_answer_a_foreign_subject(question: str) -> No
 
 def test_the_certain_tier_needs_the_scope_classifier_too(monkeypatch: pytest.MonkeyPatch) -> None:
     question = CERTAIN[0][0]
+    assert ask(question).answered
     monkeypatch.setattr(ASK, "CERTAIN_SCOPE", 1.01)
     assert not ask(question).answered
 

@@ -63,13 +63,6 @@ TRAINING_SETS: Final = (
     "dev9",
     "dev10",
     "dev11",
-    # and five training sets by fifty more personas, written for the thirteenth round by helpers
-    # who read the entries' ids, questions and answer openings, never an evaluation set
-    "training_s",
-    "training_t",
-    "training_u",
-    "training_v",
-    "training_w",
 )
 #: The blind sets: never learnt, and a training question that one of them also asks is left
 #: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
