@@ -190,9 +190,10 @@ SCOPE_CERTAIN: Final = 0.995
 #: ("major and minor NC in ISO vs findings in TISAX - how does ISO classify them?", "Why does
 #: visibility of all NHIs matter for the ISO audit? We have maybe 3000 service accounts"), not
 #: the subject, and the sure tier's word guards do not refuse it; the request sentence must
-#: still be ours. Thirteenth round, training sets held out in six groups: 31 more right
-#: answers of 10,570, no more wrong ones, pool leaks unchanged (at scope 0.95 one more leak;
-#: at probability 0.8 two more answers) (docs/knowledge.md, "Thirteenth round").
+#: still be ours, and unseen words within the sure tier's cap (without it "is my hamster a
+#: non-human identity" was answered). Thirteenth round, training sets held out in six groups:
+#: 22 more right answers of 10,570, no more wrong ones, pool leaks unchanged (at scope 0.95 one
+#: more leak) (docs/knowledge.md, "Thirteenth round").
 CERTAIN_PROBABILITY: Final = 0.9
 CERTAIN_SCOPE: Final = 0.98
 CERTAIN_MAX_FOREIGN: Final = 0.4
