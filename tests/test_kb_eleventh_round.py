@@ -79,7 +79,11 @@ def test_an_entry_sharing_no_term_does_not_take_a_named_control_from_its_record(
 @pytest.mark.parametrize(
     "question",
     [
-        "robots that never change passwords, best pizza in naples?",
+        # The eleventh round's "robots that never change passwords, best pizza in naples?" is
+        # answered (OWASP NHI7) since the fourteenth round's models: its first clause is a
+        # fair question about automation credentials, and no clause-level rule was shipped
+        # (an asked-sentence check cost far more than it saved; docs/knowledge.md)
+        "the kitchen robot never changes its oil, best pizza in naples?",
         "my robot vacuum keeps its wifi password forever, is that an issue",
         "the garden robots mow every day, how often should the blades change",
     ],

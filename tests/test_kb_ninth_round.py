@@ -58,7 +58,9 @@ def test_a_message_the_scope_model_rules_out_is_refused(question: str) -> None:
 def test_the_veto_refuses_what_the_rankers_alone_would_answer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    question = "travel agent commission for group bookings"
+    # (the ninth round's example, "travel agent commission for group bookings", is refused
+    # without the veto since the fourteenth round's models; this one still needs it)
+    question = "real estate agent vs broker, what's the difference"
     monkeypatch.setattr(ASK, "SCOPE_VETO", 0.0)
     assert ask(question).answered  # "agent" alone reaches the AI-agents entry
     monkeypatch.setattr(ASK, "SCOPE_VETO", 0.3)

@@ -57,6 +57,7 @@ from knowledge.qa.situational import (
     OFFER,
     OUTSIDE_NA_LEAD,
     SOC2_REGION_ENTRY,
+    buyers_on_both_sides,
     cued_entry,
     is_choice,
     led_answer,
@@ -177,6 +178,13 @@ SCOPE_SURE_PROBABILITY: Final = 0.7
 SCOPE_VETO: Final = 0.3
 SCOPE_MIN_KNOWN_TERMS: Final = 2
 SCOPE_MAX_FOREIGN: Final = 0.4
+#: A short message (fewer than `SCOPE_SHORT_KNOWN_TERMS` words the base knows) with a word it
+#: has never seen is not judged by the scope tier: the unseen word is as likely the subject as
+#: the context, and the scope model, which cannot weigh it either, reads the one or two domain
+#: words ("break glass in case of fire": two known words, "fire" unseen, scope 0.81 once the
+#: fourteenth round's training sets were learnt). The other tiers' guards are unchanged.
+#: Fourteenth round, cross-validated (docs/knowledge.md, "Fourteenth round").
+SCOPE_SHORT_KNOWN_TERMS: Final = 3
 #: ...and where the scope model is all but certain (`SCOPE_CERTAIN`), the classifier's own floor
 #: (`MIN_INTENT_PROBABILITY`, with its margin over the second entry) is enough: "nhi is what? i
 #: am confuse with service account" reads as ours beyond doubt, while the classifier spreads its
@@ -401,7 +409,7 @@ def ask(question: str, *, org: OrgEntries | None = None) -> AskResult:
         situational = base.find(situational_id)
         if (
             situational is not None
-            and not _keeps_choice(base, chosen, situational_id, lead)
+            and not _keeps_choice(base, chosen, situational_id, lead, question)
             and not _changes_subject(base, question, situational)
             and not _foreign_beyond_regimes(query)  # "iso or soc 2, which one is cheaper?"
         ):
@@ -438,7 +446,7 @@ def _entry_owns(base: KnowledgeBase, query: Query, chosen: Hit | None, question:
 
 
 def _keeps_choice(
-    base: KnowledgeBase, chosen: Hit | None, situational_id: str, lead: str | None
+    base: KnowledgeBase, chosen: Hit | None, situational_id: str, lead: str | None, question: str
 ) -> bool:
     """Whether the framework-choice entry the rankers chose stands although the message names
     its buyers: the situation read nothing the rankers cannot (no region, regulation or scope
@@ -446,10 +454,15 @@ def _keeps_choice(
     ("we grew from 10 to 80 people and clients ask for compliance: what do fast-growing
     companies do first?" keeps the fast-growing entry). The regulated entry is never kept:
     buyers that are banks do not make the asker a bank, which the rankers cannot tell apart
-    ("our clients are US and EU banks"). Twelfth round (docs/knowledge.md)."""
+    ("our clients are US and EU banks"). Twelfth round (docs/knowledge.md). Nor is one
+    region's entry kept when the buyers are on both sides of the Atlantic ("our customers are
+    in the UK, US and Canada"): it speaks for one side only (fourteenth round; the general
+    choice entry stays, and dropping it too cost a development question)."""
     if chosen is None:
         return False
     chosen_id = base.items[chosen.position].entry.id
+    if chosen_id in _REGION_ENTRY_OF_LEAD.values() and buyers_on_both_sides(question):
+        return False
     if situational_id == CUSTOMER_ENTRY and lead is not None:
         # the region's own entry, chosen by the rankers, agrees with the region's lead: it
         # answers "in which situations is SOC 2 the better choice?" from US buyers who ask
@@ -710,6 +723,7 @@ def _is_about(
         probability >= MIN_INTENT_PROBABILITY
         and candidate.foreign_share <= SCOPE_MAX_FOREIGN
         and query.known_terms >= SCOPE_MIN_KNOWN_TERMS
+        and (query.known_terms >= SCOPE_SHORT_KNOWN_TERMS or not query.unknown)
         and (probability >= SCOPE_SURE_PROBABILITY or in_scope() >= SCOPE_CERTAIN)
         and in_scope() >= SCOPE_SURE
     )

@@ -341,6 +341,19 @@ def situation(question: str) -> tuple[str, str | None]:
     return (GENERAL_ENTRY if buyers is None else CUSTOMER_ENTRY), None
 
 
+def buyers_on_both_sides(question: str) -> bool:
+    """Whether the message names buyers inside and outside North America with neither side
+    the larger ("our customers are in the UK, US and Canada"): an entry for one region's
+    buyers then speaks for one side only (fourteenth round, docs/knowledge.md)."""
+    buyers, _ = _clauses(question)
+    return (
+        buyers is not None
+        and _OUTSIDE_NA.search(buyers) is not None
+        and bool(_NORTH_AMERICA.search(buyers) or _US_IN_LIST.search(buyers))
+        and _dominant_region(buyers) is None
+    )
+
+
 def _is_whole_organisation(text: str) -> bool:
     """A security programme over the whole organisation, not negated ("not the whole
     company"); a framework for the whole company's OKRs is not one (`_SECURITY_SUBJECT`)."""

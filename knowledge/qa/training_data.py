@@ -63,11 +63,24 @@ TRAINING_SETS: Final = (
     "dev9",
     "dev10",
     "dev11",
+    # the fourteenth round: the eleventh round's blind set, measured in the eleventh to
+    # thirteenth, the two development sets read in the twelfth and thirteenth, and the
+    # thirteenth round's five training sets (committed then, not learnt). The fourteenth's
+    # training_y is committed but not learnt: with it the two development sets scored 569
+    # right / 27 wrong against 571 / 24 without it (docs/knowledge.md, "Fourteenth round")
+    "practitioner12",
+    "dev12",
+    "dev13",
+    "training_s",
+    "training_t",
+    "training_u",
+    "training_v",
+    "training_w",
 )
 #: The blind sets: never learnt, and a training question that one of them also asks is left
 #: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
 #: one" are the same input), so they measure only wording the model has not seen.
-HELD_OUT_SETS: Final = ("practitioner12", "practitioner13", "practitioner14")
+HELD_OUT_SETS: Final = ("practitioner13", "practitioner14", "practitioner16")
 
 
 def inputs_of(names: Sequence[str], eval_dir: Path = EVAL_DIR) -> frozenset[tuple[str, ...]]:

@@ -37,9 +37,9 @@ from knowledge.safe_yaml import load_packaged
 EVAL_DIR = Path(__file__).parent
 #: Blind sets written for a later round: frozen, never learnt, never scored or shown until
 #: that round measures them first (tests/test_kb_eval.py pins their hashes).
-#: practitioner15, written and committed alone at the start of the thirteenth round, before any
-#: change, for the fourteenth to measure first.
-NEXT_BLIND_SETS: tuple[str, ...] = ("practitioner15",)
+#: practitioner17, written and committed alone at the start of the fourteenth round, before any
+#: change, for the fifteenth to measure first.
+NEXT_BLIND_SETS: tuple[str, ...] = ("practitioner17",)
 
 
 @dataclass(frozen=True)
@@ -351,6 +351,22 @@ def practitioner14() -> tuple[list[Case], list[str]]:
     return _held_out("practitioner14")
 
 
+def practitioner15() -> tuple[list[Case], list[str]]:
+    """The nineteenth set (tests/eval/practitioner15.yaml): 320 + 65 questions by ten new
+    personas, written like the eighteenth and frozen at the start of the thirteenth round. It
+    was to be the fourteenth round's blind set, but that round's diagnostics printed its first
+    28 questions by mistake, so since then it is a development set: read, not learnt."""
+    return _held_out("practitioner15")
+
+
+def practitioner16() -> tuple[list[Case], list[str]]:
+    """The twentieth set (tests/eval/practitioner16.yaml): 320 + 61 questions by ten new
+    personas, written like the nineteenth and frozen at the start of the fourteenth round
+    before any change, which measured it first (four out-of-scope lines equal to earlier
+    evaluation questions were dropped mechanically, unread); it only measures."""
+    return _held_out("practitioner16")
+
+
 def dev7() -> tuple[list[Case], list[str]]:
     """A development set (tests/eval/dev7.yaml): 320 + 65 questions written like the blind
     sets (entry ids, titles and control ids only) by ten more personas with the jargon of
@@ -419,6 +435,13 @@ def dev13() -> tuple[list[Case], list[str]]:
     return _held_out("dev13")
 
 
+def dev14() -> tuple[list[Case], list[str]]:
+    """The fourteenth round's development set (tests/eval/dev14.yaml): 320 + 65 questions by
+    ten more personas, written like dev13 from entry ids, titles and control ids only, and
+    frozen before it was read. Its misses are read; it is not learnt."""
+    return _held_out("dev14")
+
+
 def oos_tuning() -> list[str]:
     """Out-of-scope questions only (tests/eval/oos_tuning.yaml, oos_tuning2.yaml and
     oos_tuning3.yaml, 260 + 240 + 300), written for the fifth and eighth rounds to tune how
@@ -474,6 +497,8 @@ def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
         ("practitioner12", *practitioner12()),
         ("practitioner13", *practitioner13()),
         ("practitioner14", *practitioner14()),
+        ("practitioner15", *practitioner15()),
+        ("practitioner16", *practitioner16()),
         ("dev7", *dev7()),
         ("dev8", *dev8()),
         ("dev9", *dev9()),
@@ -481,6 +506,7 @@ def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
         ("dev11", *dev11()),
         ("dev12", *dev12()),
         ("dev13", *dev13()),
+        ("dev14", *dev14()),
         ("oos_tuning", [], oos_tuning()),
         *((f"training_{x}", *training(f"training_{x}")) for x in "abcdefghijklmnopqrstuvw"),
     ]
