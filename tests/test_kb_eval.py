@@ -230,10 +230,11 @@ PRACTITIONER_FLOORS = {
     # 100% after the twelfth): measured 96.6% / 0.0% / 100%
     "practitioner11": {"top1": 0.92, "wrong": 0.020, "refusal": 0.98},
     # training data since the fourteenth round (blind in the eleventh to thirteenth: 90.9% /
-    # 2.2% / 98.5% after the thirteenth): measured PENDING
+    # 2.2% / 98.5% after the thirteenth): measured 94.7% / 0.9% / 100%
     "practitioner12": {"top1": 0.92, "wrong": 0.020, "refusal": 0.98},
-    # a development set since the fourteenth round (read, never learnt): measured PENDING
-    "practitioner15": {"top1": 0.80, "wrong": 0.050, "refusal": 0.97},
+    # a development set since the fourteenth round (read, never learnt; 83.1% / 5.9% / 100%
+    # at the round's start): measured 84.4% / 5.3% / 100%
+    "practitioner15": {"top1": 0.83, "wrong": 0.060, "refusal": 0.98},
 }
 
 
@@ -356,6 +357,13 @@ TRAINING_TOP1_FLOORS = {
     "training_p": 0.84,
     "training_q": 0.86,
     "training_r": 0.91,
+    # thirteenth round's fifty personas, learnt in the fourteenth: measured 97.0 / 98.3 / 98.3
+    # / 98.7 / 98.0%
+    "training_s": 0.96,
+    "training_t": 0.97,
+    "training_u": 0.97,
+    "training_v": 0.97,
+    "training_w": 0.97,
 }
 
 

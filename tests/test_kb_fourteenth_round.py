@@ -35,8 +35,8 @@ def test_the_rotation_learns_practitioner12_and_two_development_sets() -> None:
 
 
 #: The development sets learnt this round still answer as the classifier learnt them (a
-#: regression guard, floors a little below the figures measured 2026-12-05 after the round).
-LEARNT_DEV_FLOORS = {"dev12": 0.93, "dev13": 0.93}
+#: regression guard: measured 95.9% / 0.6% and 95.9% / 1.2% on 2026-12-05 after the round).
+LEARNT_DEV_FLOORS = {"dev12": 0.94, "dev13": 0.94}
 
 
 @pytest.mark.parametrize("name", sorted(LEARNT_DEV_FLOORS))

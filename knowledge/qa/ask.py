@@ -52,11 +52,8 @@ from knowledge.qa.situational import (
     CHOICE_ENTRIES,
     CUSTOMER_ENTRY,
     FALLBACK_ENTRIES,
-    ISO_REGION_ENTRY,
-    NORTH_AMERICA_LEAD,
     OFFER,
-    OUTSIDE_NA_LEAD,
-    SOC2_REGION_ENTRY,
+    REGION_ENTRY_OF_LEAD,
     buyers_on_both_sides,
     cued_entry,
     is_choice,
@@ -461,24 +458,18 @@ def _keeps_choice(
     if chosen is None:
         return False
     chosen_id = base.items[chosen.position].entry.id
-    if chosen_id in _REGION_ENTRY_OF_LEAD.values() and buyers_on_both_sides(question):
+    if chosen_id in REGION_ENTRY_OF_LEAD.values() and buyers_on_both_sides(question):
         return False
     if situational_id == CUSTOMER_ENTRY and lead is not None:
         # the region's own entry, chosen by the rankers, agrees with the region's lead: it
         # answers "in which situations is SOC 2 the better choice?" from US buyers who ask
         # for SOC 2 better than the procurement entry (thirteenth round)
-        return chosen_id == _REGION_ENTRY_OF_LEAD.get(lead)
+        return chosen_id == REGION_ENTRY_OF_LEAD.get(lead)
     return (
         lead is None
         and situational_id in FALLBACK_ENTRIES
         and chosen_id not in (situational_id, REGULATED_ENTRY)
     )
-
-
-_REGION_ENTRY_OF_LEAD: Final = {
-    OUTSIDE_NA_LEAD: ISO_REGION_ENTRY,
-    NORTH_AMERICA_LEAD: SOC2_REGION_ENTRY,
-}
 
 
 def _foreign_beyond_regimes(query: Query) -> bool:

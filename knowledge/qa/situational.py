@@ -196,6 +196,11 @@ NORTH_AMERICA_LEAD: Final = (
     "For buyers in North America the usual first step is SOC 2: their procurement usually "
     "asks for a SOC 2 report."
 )
+#: The entry that speaks for each region's buyers, by the lead that opens its answer.
+REGION_ENTRY_OF_LEAD: Final = {
+    OUTSIDE_NA_LEAD: ISO_REGION_ENTRY,
+    NORTH_AMERICA_LEAD: SOC2_REGION_ENTRY,
+}
 
 #: How the procurement entry opens; after a region's lead that has been said, so the rest of
 #: the entry follows as the rule in full.
