@@ -393,10 +393,10 @@ def test_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: after the thirteenth round (practitioner11 and dev8-dev11 "
-    "learnt, the certain tier, the buyers' dominant region) measured 90.9% / 2.2% / 98.5% "
-    "(practitioner12), 85.9% / 3.8% / 100% (practitioner13) and 87.2% / 4.1% / 98.5% "
-    "(practitioner14) correct / wrong / out-of-scope refused on 2026-12-03 "
+    reason="issue 11 targets not met: after the fourteenth round (practitioner12, dev12, dev13 "
+    "and training_s-w learnt, the short-message scope rule) measured 85.6% / 3.4% / 100% "
+    "(practitioner13), 87.5% / 3.1% / 98.5% (practitioner14) and 77.8% / 4.1% / 100% "
+    "(practitioner16) correct / wrong / out-of-scope refused on 2026-12-05 "
     "(docs/knowledge.md); strict, so each fails once all three are met",
 )
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:
