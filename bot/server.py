@@ -16,6 +16,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from bot import startup_gc
 from bot.executor import sized_executor
 from bot.legal import setup_legal
 from bot.metrics import setup_metrics
@@ -85,9 +86,16 @@ def create_app(engine: Engine, *, slack: SlackSettings | None, teams: bool,
 
         start_background(app, engine)
 
+    async def loaded(_app: web.Application) -> None:
+        # Loaded (the knowledge index warmed above): the cyclic garbage collector that
+        # `idgov serve` started without goes back on, start-up's objects frozen
+        # (`bot.startup_gc`). Nothing to do when the collector was never paused (tests).
+        startup_gc.loaded()
+
     async def ready(_app: web.Application) -> None:
         _app[READY_KEY].set()
 
+    app.on_startup.append(loaded)
     app.on_startup.append(ready)
     setup_drain(app)  # last: tasks started by the hooks above are long-lived, not work
     return app

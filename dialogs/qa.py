@@ -8,16 +8,17 @@ Speed (docs/benchmarks.md, "qa"): the shipped index is built once per process
 (`knowledge.qa.ask.shipped_base`); organisation entries are re-read, and the merged index
 rebuilt, only when their fingerprint (row count, latest `added_at`) changes, and that
 fingerprint itself is trusted for `FINGERPRINT_TTL` seconds.
+
+SQLModel and the storage modules are imported inside the functions that open a session, not
+at the top: `idgov ask` with no database configured (`engine is None`) never needs them, and
+importing them is about a quarter of its cold start.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Final
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Final
 
 from dialogs.replies import AnswerReply
 from knowledge.qa.ask import KnowledgeBase, OrgEntries
@@ -26,8 +27,9 @@ from knowledge.qa.ask import ask as kb_ask
 from knowledge.qa.ask import knowledge_base as kb_knowledge_base
 from knowledge.qa.loader import load_org, org_record
 from knowledge.qa.models import AskResult
-from storage import feedback, org_knowledge
-from storage.db import session_scope
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 #: How long (seconds) a database's organisation-entry fingerprint is trusted before it is read
 #: again. Reading it scans the table (about 3 ms at 10,000 entries, most of an `ask`); entries
@@ -57,6 +59,10 @@ def _current_fingerprint(engine: Engine, key: str) -> tuple[object, ...]:
         known = _fingerprints.get(key)
     if known is not None and now - known[0] < FINGERPRINT_TTL:
         return known[1]
+    from sqlmodel import Session
+
+    from storage import org_knowledge
+
     with Session(engine) as session:  # a read: nothing to commit
         fingerprint: tuple[object, ...] = org_knowledge.fingerprint(session)
     with _lock:
@@ -69,6 +75,10 @@ def org_entries(engine: Engine | None) -> OrgEntries | None:
     again only when their fingerprint changed."""
     if engine is None:
         return None
+    from sqlmodel import Session
+
+    from storage import org_knowledge
+
     key = _key(engine)
     fingerprint = _current_fingerprint(engine, key)
     if fingerprint[0] == 0:
@@ -116,6 +126,9 @@ def to_reply(result: AskResult, question: str, feedback_id: int | None) -> Answe
 def recorded_reply(engine: Engine, *, workspace: str, user_ref: str, question: str,
                    result: AskResult) -> AnswerReply:
     """Store the answer shown (for the Helpful yes/no vote) and build its card."""
+    from storage import feedback
+    from storage.db import session_scope
+
     with session_scope(engine) as session:
         feedback_id = feedback.record_answer(session, workspace=workspace, user_ref=user_ref,
                                              question=question, result=result)
@@ -148,6 +161,9 @@ def answer_entry(engine: Engine, *, workspace: str, user_ref: str, entry_id: str
 def vote(engine: Engine, *, workspace: str, user_ref: str, feedback_id: int,
          helpful: bool) -> bool:
     """Record a Helpful yes/no vote; False when the answer is unknown in this workspace."""
+    from storage import feedback
+    from storage.db import session_scope
+
     with session_scope(engine) as session:
         return feedback.record_vote(session, feedback_id, helpful=helpful, voted_by=user_ref,
                                     workspace=workspace)

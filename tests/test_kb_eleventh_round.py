@@ -31,7 +31,8 @@ SECOND_CHOICE = "knowing all our robots: does iso or soc2 care more"
 def test_practitioner9_is_learnt_and_the_development_sets_are_never_blind() -> None:
     assert "practitioner9" in TRAINING_SETS  # measured in the eighth, ninth and tenth rounds
     assert not {"dev8", "dev9", "dev10", "dev11"} & set(HELD_OUT_SETS)  # learnt since the 13th
-    assert "practitioner13" not in {*TRAINING_SETS, *NEXT_BLIND_SETS}  # blind since the twelfth
+    # practitioner13: blind in the twelfth to fourteenth rounds, learnt since the fifteenth
+    assert "practitioner13" not in NEXT_BLIND_SETS
 
 
 def _classifier_entry_shares_no_term(question: str) -> tuple[str, bool]:

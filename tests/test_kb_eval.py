@@ -41,6 +41,7 @@ from tests.eval.harness import (
     practitioner14,
     practitioner15,
     practitioner16,
+    practitioner17,
     score,
     training,
 )
@@ -155,15 +156,16 @@ def test_held_out_sets_do_not_regress(name: str) -> None:
 # examples of the intent classifier in the fifth (knowledge/qa/intent_train.py), the fourth in
 # the sixth, the fifth in the seventh, the sixth in the eighth, the seventh in the ninth, the eighth
 # in the tenth, the ninth in the eleventh, the tenth in the twelfth, the eleventh in the
-# thirteenth, the twelfth in the fourteenth. The nineteenth (practitioner15) became a
-# development set when the fourteenth round's diagnostics showed some of it; the thirteenth,
-# fourteenth and twentieth only measure (docs/knowledge.md).
+# thirteenth, the twelfth in the fourteenth, the thirteenth in the fifteenth. The nineteenth
+# (practitioner15) became a development set when the fourteenth round's diagnostics showed
+# some of it, and training data in the fifteenth; the fourteenth, twentieth and twenty-first
+# only measure (docs/knowledge.md).
 
 #: Issue 11: the suite fails if a frozen blind set's wrong-answer rate exceeds 5%.
 PRACTITIONER_MAX_WRONG = 0.05
 #: The sets as committed (1d0234d, 1b15bb0, 819b061, 198761a, 8cf17c6, c585cc2, 5e1b019,
-#: 82553b5, 0b634b1, fedcd6d, d62d318, 3c0a573, c13d9bc, bfda761); any edit, even to a label,
-#: fails the suite.
+#: 82553b5, 0b634b1, fedcd6d, d62d318, 3c0a573, c13d9bc, bfda761, 7ecba4a); any edit, even to
+#: a label, fails the suite.
 FROZEN_SHA256 = {
     "practitioner2": "5e3615349cd0891a5a6b82d9b84205244183ed9f0fc1391c92c5f11f9e9103f6",
     "practitioner3": "40d5812ff49cbb5203370acea8e44693550b143bce82396b2a4ec9734b69086e",
@@ -180,11 +182,12 @@ FROZEN_SHA256 = {
     "practitioner14": "1407299f30bf901515daa163debdfc28516b1e43890b589e332b224122b0e212",
     "practitioner15": "13ba97b382a2ddf8811b94c8d020d63c1d76837d5649750b4548afb836b4aff6",
     "practitioner16": "350e5a7027cbc5028494a76487366e9befd1ba169051c623f5252e229dbbe3b4",
+    "practitioner17": "3f6e7ce9d979f5190d13381321aac0e1fda2f7c9cb5f070e4d4d1db17659ca3f",
 }
 BLIND_SETS = {
-    "practitioner13": practitioner13,
     "practitioner14": practitioner14,
     "practitioner16": practitioner16,
+    "practitioner17": practitioner17,
 }
 TUNED_PRACTITIONER_SETS = {
     "practitioner": practitioner,
@@ -199,6 +202,7 @@ TUNED_PRACTITIONER_SETS = {
     "practitioner10": practitioner10,
     "practitioner11": practitioner11,
     "practitioner12": practitioner12,
+    "practitioner13": practitioner13,
     "practitioner15": practitioner15,
 }
 #: Regression floors for the tuned practitioner sets after round 5 (the second and third are
@@ -232,9 +236,12 @@ PRACTITIONER_FLOORS = {
     # training data since the fourteenth round (blind in the eleventh to thirteenth: 90.9% /
     # 2.2% / 98.5% after the thirteenth): measured 94.7% / 0.9% / 100%
     "practitioner12": {"top1": 0.92, "wrong": 0.020, "refusal": 0.98},
-    # a development set since the fourteenth round (read, never learnt; 83.1% / 5.9% / 100%
-    # at the round's start): measured 84.4% / 5.3% / 100%
-    "practitioner15": {"top1": 0.83, "wrong": 0.060, "refusal": 0.98},
+    # training data since the fifteenth round (blind in the twelfth to fourteenth: 85.6% /
+    # 3.4% / 100% after the fourteenth): measured 95.0% / 1.2% / 100%
+    "practitioner13": {"top1": 0.92, "wrong": 0.020, "refusal": 0.98},
+    # a development set in the fourteenth round (read, never learnt: 84.4% / 5.3% / 100% at
+    # its end), training data since the fifteenth: measured 94.7% / 1.9% / 100%
+    "practitioner15": {"top1": 0.92, "wrong": 0.025, "refusal": 0.98},
 }
 
 
@@ -257,10 +264,10 @@ def test_practitioner_sets_are_big_enough_and_frozen() -> None:
 
 
 #: The next round's blind set, pinned by its hash once written and committed alone before any
-#: change (`NEXT_BLIND_SETS`): practitioner17, committed alone at the start of the fourteenth
-#: round (7ecba4a).
+#: change (`NEXT_BLIND_SETS`): practitioner18, committed alone at the start of the fifteenth
+#: round (9d5c9a7).
 NEXT_FROZEN_SHA256: dict[str, str] = {
-    "practitioner17": "3f6e7ce9d979f5190d13381321aac0e1fda2f7c9cb5f070e4d4d1db17659ca3f",
+    "practitioner18": "b2ae0fbee7ea6a91e172a1a65ff54191b3ed038bc81b782920f85658d8a68e2e",
 }
 
 
@@ -393,11 +400,11 @@ def test_blind_set_wrong_answers_at_most_5_percent(
 @pytest.mark.parametrize("name", sorted(BLIND_SETS))
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11 targets not met: after the fourteenth round (practitioner12, dev12, dev13 "
-    "and training_s-w learnt, the short-message scope rule) measured 85.6% / 3.4% / 100% "
-    "(practitioner13), 87.5% / 3.1% / 98.5% (practitioner14) and 77.8% / 4.1% / 100% "
-    "(practitioner16) correct / wrong / out-of-scope refused on 2026-12-05 "
-    "(docs/knowledge.md); strict, so each fails once all three are met",
+    reason="issue 11 targets not met: after the fifteenth round (practitioner13, practitioner15 "
+    "and dev14 learnt, the situational rule reading more wordings) measured 88.8% / 4.1% / "
+    "96.9% (practitioner14), 79.1% / 4.1% / 100% (practitioner16) and 94.7% / 1.6% / 98.5% "
+    "(practitioner17) correct / wrong / out-of-scope refused on 2026-12-05 (docs/knowledge.md); "
+    "strict, so each fails once all three are met",
 )
 def test_blind_set_meets_the_issue_targets(blind_figures: dict[str, Figures], name: str) -> None:
     got = blind_figures[name]

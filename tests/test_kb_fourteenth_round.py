@@ -14,7 +14,6 @@ import pytest
 from knowledge.qa import ask
 from knowledge.qa.situational import buyers_on_both_sides, situation
 from knowledge.qa.training_data import HELD_OUT_SETS, TRAINING_SETS
-from tests.eval import crossval
 from tests.eval.harness import NEXT_BLIND_SETS, _held_out, ask_ranker, score
 from tests.eval.unseen import repeated_questions
 
@@ -22,16 +21,17 @@ ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing
 
 
 def test_the_rotation_learns_practitioner12_and_two_development_sets() -> None:
-    assert HELD_OUT_SETS == ("practitioner13", "practitioner14", "practitioner16")
+    # practitioner13 was blind until this round, practitioner16 blind since it (the
+    # fifteenth round's rotation is tests/test_kb_fifteenth_round.py)
+    assert {"practitioner14", "practitioner16"} <= set(HELD_OUT_SETS)
     assert {"practitioner12", "dev12", "dev13"} <= set(TRAINING_SETS)
     assert {f"training_{letter}" for letter in "stuvw"} <= set(TRAINING_SETS)
     # training_y was written and measured: it did not help the development sets, so it is
     # committed and not learnt; practitioner15 (read by an earlier session's diagnostics) and
-    # dev14 are the development sets, never learnt
-    for name in ("training_y", "practitioner15", "dev14"):
-        assert name not in {*TRAINING_SETS, *HELD_OUT_SETS, *NEXT_BLIND_SETS}, name
-    assert NEXT_BLIND_SETS == ("practitioner17",)
-    assert crossval.DEVELOPMENT_SETS == ("practitioner15", "dev14")
+    # dev14 were this round's development sets, learnt since the fifteenth
+    assert "training_y" not in {*TRAINING_SETS, *HELD_OUT_SETS, *NEXT_BLIND_SETS}
+    for name in ("practitioner15", "dev14"):
+        assert name not in {*HELD_OUT_SETS, *NEXT_BLIND_SETS}, name
 
 
 #: The development sets learnt this round still answer as the classifier learnt them (a
@@ -56,8 +56,11 @@ def test_a_short_message_with_an_unseen_word_is_not_judged_by_the_scope_tier(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert not ask(SHORT_OTHER_SENSE).answered
-    monkeypatch.setattr(ASK, "SCOPE_SHORT_KNOWN_TERMS", 0)  # the rule off: the scope tier answers
-    assert ask(SHORT_OTHER_SENSE).entry_ids == ["break-glass-what"]
+    # the rule off: the fourteenth round's models answered it (break-glass-what); since the
+    # fifteenth round's the scope tier refuses it by itself, and the rule is kept for the
+    # wrong answers it saves on the folds (docs/knowledge.md, "Fifteenth round")
+    monkeypatch.setattr(ASK, "SCOPE_SHORT_KNOWN_TERMS", 0)
+    assert not ask(SHORT_OTHER_SENSE).answered
 
 
 @pytest.mark.parametrize(
@@ -94,7 +97,6 @@ def test_other_senses_of_our_words_stay_refused(question: str) -> None:
     "question",
     [
         "our clients are in the UK, the US and Canada; iso 27001 or soc 2?",
-        "we sell to hospitals in the US and clinics in France, which first, soc2 or iso?",
     ],
 )
 def test_buyers_on_both_sides_never_get_one_regions_entry(
@@ -105,6 +107,14 @@ def test_buyers_on_both_sides_never_get_one_regions_entry(
     assert ask(question).entry_ids[0] not in {"when-iso27001", "when-soc2"}
     monkeypatch.setattr(ASK, "buyers_on_both_sides", lambda question: False)  # the rule off
     assert ask(question).entry_ids[0] in {"when-iso27001", "when-soc2"}
+
+
+def test_buyers_on_both_sides_in_another_wording_get_no_regions_entry() -> None:
+    # the rule-off half no longer applies: the fifteenth round's models lean to the
+    # procurement entry here even without it
+    question = "we sell to hospitals in the US and clinics in France, which first, soc2 or iso?"
+    assert buyers_on_both_sides(question)
+    assert ask(question).entry_ids[0] not in {"when-iso27001", "when-soc2"}
 
 
 @pytest.mark.parametrize(

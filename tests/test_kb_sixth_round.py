@@ -145,10 +145,22 @@ def test_a_request_to_write_something_is_refused(question: str) -> None:
     assert not ask(question).answered
 
 
+def _turns_away(question: str, labels: list[str]) -> bool:
+    """Whether the change-of-subject rule would refuse the question for its first entry label:
+    a marker ("Meanwhile marketing wants a SOC 3 badge. How do SOC 1, 2 and 3 differ?") is
+    harmless when what follows it is in the entry's words (fifteenth round, dev15)."""
+    if request_after_pivot(question) is None:
+        return False
+    base = ASK.shipped_base()
+    item = next((base.find(label) for label in labels if base.find(label)), None)
+    return item is None or ASK._changes_subject(base, question, item)
+
+
 def test_no_labelled_in_scope_question_reads_as_a_writing_task_or_a_change_of_subject() -> None:
     """Both rules were checked against every labelled in-scope question of the tuned and
     training sets (the blind sets, and those written for a later round, are left out: their
-    questions are never shown)."""
+    questions are never shown); a change-of-subject marker counts only where the rule would
+    refuse the question for its label."""
     blind = {*HELD_OUT_SETS, *NEXT_BLIND_SETS}
     flagged = []
     for path in EVAL.glob("*.yaml"):
@@ -157,7 +169,7 @@ def test_no_labelled_in_scope_question_reads_as_a_writing_task_or_a_change_of_su
         data = load_packaged(path.read_text(encoding="utf-8"))
         cases = data if isinstance(data, list) else data.get("in_scope", [])
         for case in (c for c in cases if isinstance(c, dict)):
-            if is_writing_task(case["q"]) or request_after_pivot(case["q"]) is not None:
+            if is_writing_task(case["q"]) or _turns_away(case["q"], case["ids"]):
                 flagged.append(case["q"])
     assert flagged == []
 

@@ -24,9 +24,9 @@ from tests.eval.harness import (
     Case,
     all_sets,
     expected,
-    practitioner13,
     practitioner14,
     practitioner16,
+    practitioner17,
 )
 from tests.teams_helpers import submits
 from tests.test_kb_cli import idgov
@@ -35,20 +35,20 @@ from tests.test_kb_cli import idgov
 #:         most out-of-scope questions allowed to get suggestions)
 #: Since the fifth round of issue 11 the tuned sets train the intent classifier and are almost
 #: never refused, so the hit rate is measured on the blind sets, as counts only (their
-#: questions are never printed). Measured 2026-12-05 after the fourteenth round
-#: (docs/knowledge.md): practitioner13 15/35 refusals with the label suggested, 3/65
-#: out-of-scope with suggestions; practitioner14 13/30 and 11/65; practitioner16 27/58 and
-#: 9/61. The floors are those figures less about one question; guards, not targets.
+#: questions are never printed). Measured 2026-12-05 after the fifteenth round
+#: (docs/knowledge.md): practitioner14 8/23 refusals with the label suggested, 10/65
+#: out-of-scope with suggestions; practitioner16 24/54 and 9/61; practitioner17 3/12 and
+#: 12/65. The floors are those figures less about one question; guards, not targets.
 FLOORS = {
-    "practitioner13": (0.40, 4),
-    "practitioner14": (0.40, 12),
-    "practitioner16": (0.44, 10),
+    "practitioner14": (0.30, 11),
+    "practitioner16": (0.42, 10),
+    "practitioner17": (0.20, 13),
 }
-POOLED_FLOOR = 0.42  # measured 55/123 = 45%
+POOLED_FLOOR = 0.36  # measured 35/89 = 39%
 BLIND_SETS = {
-    "practitioner13": practitioner13,
     "practitioner14": practitioner14,
     "practitioner16": practitioner16,
+    "practitioner17": practitioner17,
 }
 
 

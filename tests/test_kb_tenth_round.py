@@ -32,6 +32,18 @@ def test_the_tenth_rounds_rotation_stands() -> None:
     assert "practitioner12" not in {*HELD_OUT_SETS, *NEXT_BLIND_SETS}
 
 
+#: The classifier's margin on `AGREED` since the fifteenth round's models is about 0.5, no
+#: toss-up; the tests below widen the toss-up margin to this so that it is one again, and the
+#: rule under test is the same (each round's models had found its example no toss-up).
+WIDER_TOSS_UP = 0.6
+
+
+@pytest.fixture
+def agreed_is_a_toss_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ASK, "MIN_INTENT_MARGIN", WIDER_TOSS_UP)
+
+
+@pytest.mark.usefixtures("agreed_is_a_toss_up")
 def test_a_toss_up_both_rankers_agree_on_is_answered(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ask(AGREED).entry_ids[0] in {"csf-pr-aa", "csf-pr-ac-renamed"}
     monkeypatch.setattr(ASK, "AGREED_TOSS_UP_MARGIN", 1.0)  # the rule off: a toss-up again
@@ -40,6 +52,7 @@ def test_a_toss_up_both_rankers_agree_on_is_answered(monkeypatch: pytest.MonkeyP
     assert {s.id for s in refused.suggestions} >= {"csf-pr-ac-renamed"}
 
 
+@pytest.mark.usefixtures("agreed_is_a_toss_up")
 def test_an_agreed_toss_up_still_needs_the_scope_model_to_be_sure(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -13,8 +13,8 @@ import argparse
 import json
 from typing import Any
 
+from bot.cli.database import existing_engine
 from bot.cli.errors import CliError
-from bot.cli.kb import existing_engine
 from dialogs.qa import ask_result
 from knowledge.qa.models import AskResult
 from knowledge.results import Source

@@ -17,6 +17,7 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
+from bot import startup_gc
 from bot.cli.errors import CliError
 from dialogs.keys import terminal_key
 from dialogs.outbox import Out
@@ -102,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
     from storage.db import get_engine
 
     router = Router(get_engine())
+    startup_gc.loaded()  # a conversation can last: the garbage collector back on (main())
     return chat(router, args.user, restart=args.restart, stdin=sys.stdin, stdout=sys.stdout)
 
 

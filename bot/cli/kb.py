@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
+from bot.cli.database import engine_for_writes, existing_engine
 from bot.cli.errors import CliError
 from bot.cli.files import MB, read_text_bounded
 from dialogs.org_faq import check_all, store
@@ -23,30 +20,6 @@ from dialogs.qa import knowledge_base
 from knowledge import safe_yaml
 from knowledge.qa.ask import is_confident
 from knowledge.qa.orgfaq import OrgFaqError, parse_file
-
-
-def engine_for_writes() -> Engine:
-    """The configured database (DATABASE_URL, default sqlite:///idgov.db), migrated."""
-    from storage.db import get_engine
-
-    try:
-        return get_engine()
-    except SQLAlchemyError as exc:
-        raise CliError(f"cannot open the database: {type(exc).__name__}") from None
-
-
-def existing_engine() -> Engine | None:
-    """The database for reads, or None when none is configured and ./idgov.db does not exist.
-
-    Read-only commands (`ask`, `kb list`) must not create a database file as a side effect.
-    """
-    from storage.config import DEFAULT_DATABASE_URL, core_settings
-
-    url = core_settings().database_url
-    configured = "DATABASE_URL" in os.environ or url != DEFAULT_DATABASE_URL
-    if not configured and not Path("idgov.db").exists():
-        return None
-    return engine_for_writes()
 
 
 def register(subparsers: Any) -> None:

@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from pydantic import ValidationError
 
+from bot import startup_gc
 from bot.cli.errors import CliError
 from dialogs.reminders import NudgeSettings
 from storage.clock import as_utc, utcnow
@@ -51,6 +52,8 @@ def cmd_nudge(args: argparse.Namespace) -> int:
         senders = build_senders(engine)
     except SlackSettingsError as exc:
         raise CliError(str(exc)) from None
+    if not args.once:
+        startup_gc.loaded()  # a worker keeps running: the garbage collector back on (main())
     while True:
         stats = asyncio.run(run_once(engine, senders, pinned or utcnow(), settings=settings))
         print(f"nudges: {stats.sent} sent, {stats.deferred} deferred, {stats.failed} failed",

@@ -43,12 +43,22 @@ _DECIDE: Final = re.compile(
     r"(?!\s+of\b)"  # "the best choice of certification body" chooses something else
     r"|\bpush(?:es)?\s+us\s+to(?:wards?)?\b|\bgo\s+(?:for|with)\b"
     r"|\bshould\s+(?:we|i)\s+(?:do|get|go|start|pick|choose|pursue)\b|\bpick\b|\bchoose\b"
+    # fifteenth round: "is 27001 the way to go?", "is ISO the right direction for us?",
+    # "makes sense to go SOC 2 first?", "soc 2 it is?", "so soc2 right?", "... -> iso?"
+    r"|\bthe\s+way\s+to\s+go\b|\bright\s+(?:direction|path|route|move)\b"
+    r"|\bmakes?\s+(?:more\s+)?sense\s+(?:to\s+(?:go|start|begin|do|get|pursue|pick|choose|"
+    r"focus|prioriti[sz]e)|for\s+us)\b|(?:iso|27001|27k|soc\s*-?\s*2)\s+it\s+is\s*\?"
+    r"|\bright\s*\?\s*$"
+    r"|(?:->|=>)\s*(?:iso|27001|27k|soc\s*-?\s*2)\b"
 )
 #: Who the message says the customers are: "selling to US banks" is about buyers that are
 #: banks, not about being a bank.
 _SELLING_TO: Final = re.compile(
-    r"\b(?:sell(?:s|ing)?|sold)\s+(?:\w+\s+){0,2}?(?:to|into)\b|\b(?:customers?|clients?|buyers?|"
-    r"prospects?|pipeline|merchants?)\s+(?:is|are|include|includes|mostly|mainly)\b"
+    r"\b(?:sell(?:s|ing)?|sold)\s+(?:\w+\s+){0,2}?(?:to|into)\b|\brevenue\s+(?:\w+\s+){0,2}?from\b|"
+    r"\b(?:customers?|clients?|buyers?|"
+    r"prospects?|pipeline|merchants?)\s+(?:is|are|include|includes|mostly|mainly|"
+    # where they are, said with a verb ("our clients sit in the UK", fifteenth round)
+    r"sits?|located|spread|lives?|operates?|comes?)\b"
 )
 #: A message names its buyers with those words or with more of them ("customers all US",
 #: "clients in the gulf"; thirteenth round): enough to read the situation, though the buyers'
@@ -65,7 +75,13 @@ _OUTSIDE_NA_NAMES: Final = (
     r"singapore|india|indian|middle east|latam|brazil|brazilian|south americ\w*|latin americ\w*|"
     r"korea|korean|china|chinese|hong kong|taiwan|southeast asia\w*|asean|uae|emirati|"
     r"saudi|qatar|gulf|gcc|israel|israeli|swiss|switzerland|ireland|irish|new zealand|nz|africa|"
-    r"african"
+    r"african|"
+    # fifteenth round: more of Europe and Asia by name ("clients in germany and the netherlands")
+    r"netherlands|holland|belgium|belgian|benelux|austria|austrian|poland|sweden|swedish|norway|"
+    r"norwegian|denmark|danish|finland|finnish|scandinavia\w*|portugal|czech\w*|romania\w*|"
+    r"hungary|hungarian|greece|greek|baltics?|estonia\w*|luxembourg|vietnam\w*|indonesia\w*|"
+    r"malaysia\w*|philippines|thailand|thai|turkey|turkish|egypt\w*|nigeria\w*|kenya\w*|"
+    r"pakistan\w*|mena|anz|oceania|chile|chilean|colombia\w*|argentin\w*|peru|peruvian"
 )
 _OUTSIDE_NA: Final = re.compile(rf"\b(?:{_OUTSIDE_NA_NAMES})\b")
 _NORTH_AMERICA: Final = re.compile(
@@ -73,7 +89,11 @@ _NORTH_AMERICA: Final = re.compile(
     r"|(?<!south )(?<!latin )\bamerican\b"
     # "us" is mostly the pronoun ("push us toward"): only as an adjective or a place
     r"|\bus\s*-?\s*(?:based|customers?|clients?|buyers?|banks?|market|companies|enterprises?|"
-    r"firms?|hospitals?|government|federal|agencies|retailers?|insurers?)\b"
+    r"firms?|hospitals?|government|federal|agencies|retailers?|insurers?|"
+    # buyers by kind ("selling to us credit unions", fifteenth round)
+    r"credit\s+unions?|lenders?|health\s*systems?|health\s*plans?|payers?|clinics?|schools?|"
+    r"universit(?:y|ies)|states?|counties|municipalit(?:y|ies)|manufacturers?|brands?|"
+    r"fintechs?|startups?|smbs?|mid-?market)\b"
     r"|\b(?:in|across|to|into)\s+the\s+(?:us|usa|states)\b"
     # "most of our merchants are US", "customers are mostly US"
     r"|\b(?:are|mostly|mainly|all)\s+us\b(?![-\s]*(?:to|with|for|about)\b)"
@@ -112,6 +132,9 @@ _REGULATED: Final = re.compile(
     + "|".join(sorted(regime_words()))
     + r")\b"
 )
+#: A regulator or regime by name: where the buyers' clause names one, its demands on
+#: suppliers are the question (fifteenth round).
+_REGIME_NAMED: Final = re.compile(r"\b(?:" + "|".join(sorted(regime_words())) + r")\b")
 _CUSTOMERS: Final = re.compile(
     r"\bcustomers?\b|\bprospects?\b|\bmerchants?\b|\bprocurement\b|\bquestionnaires?\b|"
     r"\bvendor (?:risk|review)\w*|\bbuyers?\b|\bsales\b|\bdeals?\b|\brfps?\b|\bselling\b"
@@ -261,10 +284,15 @@ def _clauses(question: str) -> tuple[str | None, list[str]]:
         if found:
             start = found.start()
             # the buyers' region may come just before the word for them: "europe customer",
-            # "german mittelstand customers" (not before a verb: "a german company selling")
-            before = None if selling else re.search(r"(?:\b[a-z]+\s+){1,2}$", clause[:start])
-            if before and _region(before.group()) is not None:
+            # "german mittelstand customers", "european customers mostly" (fifteenth round);
+            # not before a verb: "a german company selling"
+            by_noun = selling is None or _BUYER_NOUN.match(found.group()) is not None
+            before = re.search(r"(?:\b[a-z]+\s+){1,2}$", clause[:start]) if by_noun else None
+            # read with the word for them: "us buyers" is the country, "us" alone the pronoun
+            if before and _region(clause[before.start() : found.end()]) is not None:
                 start = before.start()
+            elif by_noun and (sector := _SECTOR_BEFORE.search(clause[:start])) is not None:
+                start = sector.start()  # "our bank customers": banks buy, we need not be one
             buyers.append(clause[start:])
             about_us.append(clause[:start])
             follows_buyers = True
@@ -273,6 +301,14 @@ def _clauses(question: str) -> tuple[str | None, list[str]]:
     return (" ; ".join(buyers) if buyers else None), about_us
 
 
+#: A sector named just before the word for the buyers ("bank customers", "insurer clients'
+#: forms"): it says what the buyers are, not what the asker is (fifteenth round).
+_SECTOR_BEFORE: Final = re.compile(
+    r"\b(?:banks?|banking|insurers?|insurance|hospitals?|healthcare|pension|government|"
+    r"public[- ]sector|telco|telecom)\s+$"
+)
+#: A word for the buyers, where a match of `_SELLING_TO` starts with one.
+_BUYER_NOUN: Final = re.compile(r"(?:customers?|clients?|buyers?|prospects?|pipeline|merchants?)\b")
 #: A clause that only continues the buyers' list of places ("..., US and Canada").
 _LIST_GOES_ON: Final = re.compile(
     rf"\s*(?:and\s+|&\s*|\+\s*)?(?:the\s+)?(?:usa?|canada|mexico|{_OUTSIDE_NA_NAMES})\b"
@@ -332,6 +368,8 @@ def situation(question: str) -> tuple[str, str | None]:
     buyers, about_us = _clauses(question)
     if any(_REGULATED.search(clause) for clause in about_us):
         return REGULATED_ENTRY, None  # they are regulated themselves
+    if buyers is not None and _REGIME_NAMED.search(buyers):
+        return REGULATED_ENTRY, None  # "our insurer client is bafin regulated": its regime asks
     region = None if buyers is None else _region(buyers)
     # the buyers' procurement asks for something: its entry ("I report to the CTO" is not)
     demanded = buyers is not None and bool(_DEMAND.search(buyers))

@@ -76,11 +76,16 @@ TRAINING_SETS: Final = (
     "training_u",
     "training_v",
     "training_w",
+    # the fifteenth round: the twelfth round's blind set, measured in the twelfth to
+    # fourteenth, and the fourteenth round's two development sets (read then, never learnt)
+    "practitioner13",
+    "practitioner15",
+    "dev14",
 )
 #: The blind sets: never learnt, and a training question that one of them also asks is left
 #: out, compared as the model sees it (`tokens_of`: "27k or soc2, which" and "iso or soc 2 which
 #: one" are the same input), so they measure only wording the model has not seen.
-HELD_OUT_SETS: Final = ("practitioner13", "practitioner14", "practitioner16")
+HELD_OUT_SETS: Final = ("practitioner14", "practitioner16", "practitioner17")
 
 
 def inputs_of(names: Sequence[str], eval_dir: Path = EVAL_DIR) -> frozenset[tuple[str, ...]]:

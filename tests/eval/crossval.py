@@ -38,7 +38,7 @@ from tests.eval.harness import EVAL_DIR, Case, ask_ranker, expected
 
 ASK = sys.modules["knowledge.qa.ask"]  # the package re-exports `ask`, shadowing the module
 FOLDS = 6
-DEVELOPMENT_SETS = ("practitioner15", "dev14")
+DEVELOPMENT_SETS = ("dev15",)
 Models = tuple[intent.IntentModel, scope.ScopeModel]
 
 

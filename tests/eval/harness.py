@@ -37,9 +37,9 @@ from knowledge.safe_yaml import load_packaged
 EVAL_DIR = Path(__file__).parent
 #: Blind sets written for a later round: frozen, never learnt, never scored or shown until
 #: that round measures them first (tests/test_kb_eval.py pins their hashes).
-#: practitioner17, written and committed alone at the start of the fourteenth round, before any
-#: change, for the fifteenth to measure first.
-NEXT_BLIND_SETS: tuple[str, ...] = ("practitioner17",)
+#: practitioner18, written and committed alone at the start of the fifteenth round, before any
+#: change, for the sixteenth to measure first.
+NEXT_BLIND_SETS: tuple[str, ...] = ("practitioner18",)
 
 
 @dataclass(frozen=True)
@@ -367,6 +367,14 @@ def practitioner16() -> tuple[list[Case], list[str]]:
     return _held_out("practitioner16")
 
 
+def practitioner17() -> tuple[list[Case], list[str]]:
+    """The twenty-first set (tests/eval/practitioner17.yaml): 320 + 65 questions by ten new
+    personas, written like the twentieth from entry ids, titles and control ids only and
+    frozen at the start of the fourteenth round for the fifteenth, which measured it first
+    before any change; it only measures."""
+    return _held_out("practitioner17")
+
+
 def dev7() -> tuple[list[Case], list[str]]:
     """A development set (tests/eval/dev7.yaml): 320 + 65 questions written like the blind
     sets (entry ids, titles and control ids only) by ten more personas with the jargon of
@@ -442,6 +450,14 @@ def dev14() -> tuple[list[Case], list[str]]:
     return _held_out("dev14")
 
 
+def dev15() -> tuple[list[Case], list[str]]:
+    """The fifteenth round's development set (tests/eval/dev15.yaml): 320 + 65 questions by
+    ten more personas, written like dev14 and frozen before it was read (67 of its in-scope
+    questions reach the classifier as the same input as a training question). Its misses are
+    read; it is not learnt."""
+    return _held_out("dev15")
+
+
 def oos_tuning() -> list[str]:
     """Out-of-scope questions only (tests/eval/oos_tuning.yaml, oos_tuning2.yaml and
     oos_tuning3.yaml, 260 + 240 + 300), written for the fifth and eighth rounds to tune how
@@ -499,6 +515,7 @@ def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
         ("practitioner14", *practitioner14()),
         ("practitioner15", *practitioner15()),
         ("practitioner16", *practitioner16()),
+        ("practitioner17", *practitioner17()),
         ("dev7", *dev7()),
         ("dev8", *dev8()),
         ("dev9", *dev9()),
@@ -507,6 +524,7 @@ def measured_sets() -> list[tuple[str, list[Case], list[str]]]:
         ("dev12", *dev12()),
         ("dev13", *dev13()),
         ("dev14", *dev14()),
+        ("dev15", *dev15()),
         ("oos_tuning", [], oos_tuning()),
         *((f"training_{x}", *training(f"training_{x}")) for x in "abcdefghijklmnopqrstuvw"),
     ]
