@@ -51,12 +51,13 @@ _DECIDE: Final = re.compile(
     r"|\bright\s*\?\s*$"
     r"|(?:->|=>)\s*(?:iso|27001|27k|soc\s*-?\s*2)\b"
 )
+#: The words for the buyers.
+_BUYER_WORDS: Final = r"(?:customers?|clients?|buyers?|prospects?|pipeline|merchants?)"
 #: Who the message says the customers are: "selling to US banks" is about buyers that are
 #: banks, not about being a bank.
 _SELLING_TO: Final = re.compile(
     r"\b(?:sell(?:s|ing)?|sold)\s+(?:\w+\s+){0,2}?(?:to|into)\b|\brevenue\s+(?:\w+\s+){0,2}?from\b|"
-    r"\b(?:customers?|clients?|buyers?|"
-    r"prospects?|pipeline|merchants?)\s+(?:is|are|include|includes|mostly|mainly|"
+    rf"\b{_BUYER_WORDS}\s+(?:is|are|include|includes|mostly|mainly|"
     # where they are, said with a verb ("our clients sit in the UK", fifteenth round)
     r"sits?|located|spread|lives?|operates?|comes?)\b"
 )
@@ -65,7 +66,7 @@ _SELLING_TO: Final = re.compile(
 #: clause still starts only where `_SELLING_TO` finds it, so a region just before the word
 #: for them still counts ("europe customers in retail").
 _NAMES_BUYERS: Final = re.compile(
-    rf"{_SELLING_TO.pattern}|\b(?:customers?|clients?|buyers?|prospects?|pipeline|merchants?)\s+"
+    rf"{_SELLING_TO.pattern}|\b{_BUYER_WORDS}\s+"
     r"(?:all|largely|primarily|predominantly|in|across|from|based)\b"
 )
 #: Where the buyers are, when the message says so (issue 11: region conditions the rule).
@@ -124,17 +125,15 @@ _US_IN_LIST: Final = re.compile(
 #: another clause says ("... and we're a regulated bank") is about the asker.
 _CLAUSES: Final = re.compile(r"[,;.!?]|\bbut\b|\bwhile\b|(?=\bwe(?:'re|re| are)\b)")
 
+#: A regulator or regime by name: where the buyers' clause names one, its demands on
+#: suppliers are the question (fifteenth round).
+_REGIME_NAMED: Final = re.compile(r"\b(?:" + "|".join(sorted(regime_words())) + r")\b")
 _REGULATED: Final = re.compile(
     r"\bregulat\w*|\bbanks?\b|\bbanking\b|\binsur\w+|\bpension\w*|\bhospital\w*|\bhealthcare\b|"
     r"\bpayments? (?:firm|company|provider|institution)\b|\bsupervis\w+|"
     # a regulator or regime by name ("does HIPAA require soc 2 or iso?", "we're under DORA")
-    + r"\b(?:"
-    + "|".join(sorted(regime_words()))
-    + r")\b"
+    + _REGIME_NAMED.pattern
 )
-#: A regulator or regime by name: where the buyers' clause names one, its demands on
-#: suppliers are the question (fifteenth round).
-_REGIME_NAMED: Final = re.compile(r"\b(?:" + "|".join(sorted(regime_words())) + r")\b")
 _CUSTOMERS: Final = re.compile(
     r"\bcustomers?\b|\bprospects?\b|\bmerchants?\b|\bprocurement\b|\bquestionnaires?\b|"
     r"\bvendor (?:risk|review)\w*|\bbuyers?\b|\bsales\b|\bdeals?\b|\brfps?\b|\bselling\b"
@@ -308,7 +307,7 @@ _SECTOR_BEFORE: Final = re.compile(
     r"public[- ]sector|telco|telecom)\s+$"
 )
 #: A word for the buyers, where a match of `_SELLING_TO` starts with one.
-_BUYER_NOUN: Final = re.compile(r"(?:customers?|clients?|buyers?|prospects?|pipeline|merchants?)\b")
+_BUYER_NOUN: Final = re.compile(rf"{_BUYER_WORDS}\b")
 #: A clause that only continues the buyers' list of places ("..., US and Canada").
 _LIST_GOES_ON: Final = re.compile(
     rf"\s*(?:and\s+|&\s*|\+\s*)?(?:the\s+)?(?:usa?|canada|mexico|{_OUTSIDE_NA_NAMES})\b"
